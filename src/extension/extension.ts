@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+
+/**
+ * Activates the extension. Every feature registers itself through one `register*` function
+ * that pushes its disposables onto `context.subscriptions`, so deactivation releases them all.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
+  context.subscriptions.push(log);
+  log.info('Agent Deadlock Debugger activated.');
+}
+
+export function deactivate(): void {
+  // Everything is released through context.subscriptions.
+}
