@@ -313,7 +313,7 @@ export class TraceBuilder {
     state.finding.range = { start: call.startRange.start, end: call.startRange.end };
     state.finding.calls = [...state.calls];
     state.finding.related = state.ranges.map((range, index) => related(`repetition of call ${state.calls[index]}`, range));
-    state.finding.data = { line: call.startRange.line + 1, count: state.count, agent: call.agent };
+    state.finding.data = { count: state.count, agent: call.agent };
   }
 
   private trackGroup(call: TraceCall): void {

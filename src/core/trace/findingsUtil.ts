@@ -17,7 +17,6 @@ export function traceFinding(
     related: [],
     fixes: [],
     ...extra,
-    data: { line: range.line + 1, ...(extra.data ?? {}) },
   };
 }
 
