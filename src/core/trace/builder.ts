@@ -219,7 +219,7 @@ export class TraceBuilder {
       this.findings.push(
         traceFinding('unmatched-result', `${what} names call ${id}, but no call with that id started before it.`, range, {
           calls: [id],
-          data: { at: clock(at) },
+          data: at !== undefined ? { at: clock(at) } : undefined,
         }),
       );
       return;
@@ -285,6 +285,8 @@ export class TraceBuilder {
   }
 
   private trackRepeat(call: TraceCall, outputKey: string | undefined): void {
+    // Without a recorded input there is no telling whether two calls asked the same thing.
+    if (call.input === undefined) return;
     const key = `${call.agent}\u0000${call.tool}\u0000${stableStringify(call.input)}`;
     let state = this.repeats.get(key);
     if (!state || state.outputKey !== outputKey) {
