@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerTraces } from './traces/index';
 
 /**
  * Activates the extension. Every feature registers itself through one `register*` function
@@ -7,6 +8,7 @@ import * as vscode from 'vscode';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  registerTraces(context, log);
   log.info('Agent Deadlock Debugger activated.');
 }
 
