@@ -8,7 +8,7 @@
  * `retainClosedCalls` (oldest dropped first), so a long live trace does not grow without bound.
  */
 import type { Finding } from '../findings';
-import { clock, duration, related, stableStringify, traceFinding } from './findingsUtil';
+import { clock, duration, jsonEqual, related, traceFinding } from './findingsUtil';
 import {
   describeRef,
   refKey,
@@ -33,9 +33,11 @@ export interface TraceBuilderOptions {
 
 export const DEFAULT_AGENT = 'main';
 
+
 interface RepeatState {
   count: number;
-  outputKey: string | undefined;
+  input: unknown;
+  output: unknown;
   calls: string[];
   ranges: SourceRange[];
   finding?: Finding;
@@ -70,9 +72,11 @@ export class TraceBuilder {
   private readonly repeatThreshold: number;
   private readonly closedQueue: string[] = [];
   private closedHead = 0;
-  private readonly waitsByTarget = new Map<string, Set<string>>();
-  private readonly waitsByWaiter = new Map<string, Set<string>>();
-  private readonly repeats = new Map<string, RepeatState>();
+  /** Open wait keys by target and by waiter key; usually one entry, so arrays beat sets. */
+  private readonly waitsByTarget = new Map<string, string[]>();
+  private readonly waitsByWaiter = new Map<string, string[]>();
+  /** Repeat state per agent, then per tool. */
+  private readonly repeats = new Map<string, Map<string, RepeatState>>();
   private readonly groups = new Map<string, Map<string, GroupMember>>();
   private readonly lineCalls = new Map<string, string[]>();
 
@@ -101,7 +105,7 @@ export class TraceBuilder {
         break;
       case 'call.end':
       case 'result':
-        this.endCall(event.call, event.status, event.at, event.range, event.error, event.outputKey, event.type === 'result');
+        this.endCall(event.call, event.status, event.at, event.range, event.error, event.output, event.type === 'result');
         break;
       case 'wait.start':
         this.startWait(event.wait, event.waiter, event.target, event.at, event.range, event.from);
@@ -170,13 +174,28 @@ export class TraceBuilder {
     this.agent(agentId, event.range, event.at);
     const existing = this.calls.get(event.call);
     if (existing && existing.status !== 'running') return;
+    // Every call object gets all fields in one order, so they share one hidden class.
     const call: TraceCall = existing ?? {
       id: event.call,
       tool: event.tool,
       agent: agentId,
+      parent: undefined,
+      input: undefined,
       status: 'running',
+      startedAt: undefined,
+      endedAt: undefined,
+      timeoutMs: undefined,
+      error: undefined,
+      group: undefined,
+      turn: undefined,
+      span: undefined,
+      parentSpan: undefined,
+      inferred: undefined,
+      lastHeartbeatAt: undefined,
       heartbeats: 0,
       startRange: event.range,
+      endRange: undefined,
+      line: undefined,
     };
     call.tool = event.tool;
     call.agent = agentId;
@@ -210,7 +229,7 @@ export class TraceBuilder {
     at: number | undefined,
     range: SourceRange,
     error: string | undefined,
-    outputKey: string | undefined,
+    output: unknown,
     isResult: boolean,
   ): void {
     const call = this.calls.get(id);
@@ -245,7 +264,7 @@ export class TraceBuilder {
       );
     }
 
-    this.trackRepeat(call, status === 'ok' ? outputKey : `${status}:${error ?? ''}`);
+    this.trackRepeat(call, status === 'ok' ? output : `${status}:${error ?? ''}`);
     this.trackGroup(call);
     this.targetEnded({ kind: 'call', id }, status, at, range);
     this.closeWaitsOf({ kind: 'call', id }, at, range);
@@ -284,14 +303,31 @@ export class TraceBuilder {
     }
   }
 
-  private trackRepeat(call: TraceCall, outputKey: string | undefined): void {
+  /**
+   * Counts consecutive calls of one tool by one agent with an equal input and an equal result
+   * (calls of other tools may come in between). Inputs and results are compared structurally,
+   * so key order does not matter. State is kept per agent and tool, which bounds memory.
+   */
+  private trackRepeat(call: TraceCall, output: unknown): void {
     // Without a recorded input there is no telling whether two calls asked the same thing.
     if (call.input === undefined) return;
-    const key = `${call.agent}\u0000${call.tool}\u0000${stableStringify(call.input)}`;
-    let state = this.repeats.get(key);
-    if (!state || state.outputKey !== outputKey) {
-      state = { count: 0, outputKey, calls: [], ranges: [] };
-      this.repeats.set(key, state);
+    let byTool = this.repeats.get(call.agent);
+    if (!byTool) this.repeats.set(call.agent, (byTool = new Map()));
+    let state = byTool.get(call.tool);
+    if (!state) {
+      state = { count: 0, input: call.input, output, calls: [], ranges: [] };
+      byTool.set(call.tool, state);
+    } else if (!jsonEqual(state.input, call.input) || !jsonEqual(state.output, output)) {
+      if (state.finding) {
+        state = { count: 0, input: call.input, output, calls: [], ranges: [] };
+        byTool.set(call.tool, state);
+      } else {
+        state.count = 0;
+        state.input = call.input;
+        state.output = output;
+        state.calls.length = 0;
+        state.ranges.length = 0;
+      }
     }
     state.count++;
     // Keep the first few and the latest call as evidence; the count says how many there were.
@@ -311,11 +347,13 @@ export class TraceBuilder {
       state.finding = traceFinding('repeated-call', message, call.startRange, { tool: call.tool });
       this.findings.push(state.finding);
     }
-    state.finding.message = message;
-    state.finding.range = { start: call.startRange.start, end: call.startRange.end };
-    state.finding.calls = [...state.calls];
-    state.finding.related = state.ranges.map((range, index) => related(`repetition of call ${state.calls[index]}`, range));
-    state.finding.data = { count: state.count, agent: call.agent };
+    const finding = state.finding;
+    const calls = state.calls;
+    finding.message = message;
+    finding.range = { start: call.startRange.start, end: call.startRange.end };
+    finding.calls = [...calls];
+    finding.related = state.ranges.map((range, index) => related(`repetition of call ${calls[index]}`, range));
+    finding.data = { count: state.count, agent: call.agent };
   }
 
   private trackGroup(call: TraceCall): void {
@@ -387,8 +425,8 @@ export class TraceBuilder {
     wait.outcome = outcome;
     wait.endRange = range;
     this.waits.delete(key);
-    this.waitsByTarget.get(refKey(wait.target))?.delete(key);
-    this.waitsByWaiter.get(refKey(wait.waiter))?.delete(key);
+    removeFromIndex(this.waitsByTarget, refKey(wait.target), key);
+    removeFromIndex(this.waitsByWaiter, refKey(wait.waiter), key);
     if (outcome === 'lost') {
       this.findings.push(
         traceFinding(
@@ -407,6 +445,7 @@ export class TraceBuilder {
   }
 
   private targetEnded(target: Ref, status: CallStatus, at: number | undefined, range: SourceRange): void {
+    if (this.waitsByTarget.size === 0) return;
     const keys = this.waitsByTarget.get(refKey(target));
     if (!keys) return;
     for (const key of keys) {
@@ -417,6 +456,7 @@ export class TraceBuilder {
 
   /** A call or agent that ended no longer waits for anything. */
   private closeWaitsOf(waiter: Ref, at: number | undefined, range: SourceRange): void {
+    if (this.waitsByWaiter.size === 0) return;
     const keys = this.waitsByWaiter.get(refKey(waiter));
     if (!keys) return;
     for (const key of [...keys]) this.endWait(key, 'cancelled', at, range);
@@ -467,16 +507,17 @@ export class TraceBuilder {
     }
   }
 
+  private beat(id: string, at: number | undefined): void {
+    const call = this.calls.get(id);
+    if (!call || call.status !== 'running') return;
+    call.heartbeats++;
+    if (at !== undefined) call.lastHeartbeatAt = at;
+  }
+
   private heartbeat(callId: string | undefined, agentId: string | undefined, parentLine: string | undefined, at: number | undefined): void {
-    const ids: string[] = [];
-    if (callId !== undefined) ids.push(callId);
-    if (parentLine !== undefined) ids.push(...(this.lineCalls.get(parentLine) ?? []));
-    for (const id of ids) {
-      const call = this.calls.get(id);
-      if (!call || call.status !== 'running') continue;
-      call.heartbeats++;
-      if (at !== undefined) call.lastHeartbeatAt = at;
-    }
+    if (callId !== undefined) this.beat(callId, at);
+    const lineCalls = parentLine !== undefined ? this.lineCalls.get(parentLine) : undefined;
+    if (lineCalls) for (const id of lineCalls) if (id !== callId) this.beat(id, at);
     if (agentId !== undefined && at !== undefined) {
       const agent = this.agents.get(agentId);
       if (agent) agent.lastHeartbeatAt = at;
@@ -484,13 +525,18 @@ export class TraceBuilder {
   }
 }
 
-function addToIndex(index: Map<string, Set<string>>, key: string, value: string): void {
-  let set = index.get(key);
-  if (!set) {
-    set = new Set();
-    index.set(key, set);
-  }
-  set.add(value);
+function removeFromIndex(index: Map<string, string[]>, key: string, value: string): void {
+  const list = index.get(key);
+  if (!list) return;
+  const at = list.indexOf(value);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) index.delete(key);
+}
+
+function addToIndex(index: Map<string, string[]>, key: string, value: string): void {
+  const list = index.get(key);
+  if (!list) index.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
 }
 
 export function capitalise(text: string): string {

@@ -56,8 +56,8 @@ export interface CallEndEvent extends EventBase {
   call: string;
   status: Exclude<CallStatus, 'running'>;
   error?: string;
-  /** A canonical string of the result, compared to tell repeated calls with no new result. */
-  outputKey?: string;
+  /** The result, compared to tell repeated calls with no new result. */
+  output?: unknown;
 }
 
 export interface WaitStartEvent extends EventBase {
@@ -125,7 +125,7 @@ export interface ResultEvent extends EventBase {
   call: string;
   status: Exclude<CallStatus, 'running'>;
   error?: string;
-  outputKey?: string;
+  output?: unknown;
 }
 
 export type TraceEvent =

@@ -49,7 +49,7 @@ export class TraceSession implements vscode.Disposable {
     log: vscode.LogOutputChannel,
   ) {
     if (uri) {
-      this.follower = new TraceFollower(uri.fsPath, nodeFollowFileSystem, systemClock, { ...options, pollMs: 200 }, {
+      this.follower = new TraceFollower(uri.fsPath, nodeFollowFileSystem, systemClock, { ...options, pollMs: 100 }, {
         onAppend: () => this.schedule(),
         onReset: (reason) => {
           log.info(`Trace ${uri.fsPath} was ${reason}; reading it again from the start.`);

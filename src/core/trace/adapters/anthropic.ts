@@ -7,9 +7,8 @@
 import type { MessageParam, ToolResultBlockParam, ToolUseBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { TraceBuilder } from '../builder';
 import { DEFAULT_AGENT } from '../builder';
-import { stableStringify } from '../findingsUtil';
 import { isRecord } from '../jsonLines';
-import type { Locate, TraceAdapter } from './types';
+import { WHOLE_VALUE, type Locate, type TraceAdapter } from './types';
 
 /** True when a parsed value looks like one message param. */
 export function isMessageParam(value: unknown): value is MessageParam {
@@ -61,7 +60,7 @@ export class AnthropicAdapter implements TraceAdapter {
     const message: MessageParam = value;
     this.turn++;
     const turn = this.turn;
-    builder.add({ type: 'turn', agent: this.agent, turn, range: locate([]) });
+    builder.add({ type: 'turn', agent: this.agent, turn, range: locate(WHOLE_VALUE) });
     if (typeof message.content === 'string') return undefined;
 
     message.content.forEach((block, index) => {
@@ -85,7 +84,7 @@ export class AnthropicAdapter implements TraceAdapter {
           call: block.tool_use_id,
           status: failed ? 'error' : 'ok',
           error: failed ? resultText(block.content) ?? 'the tool result is marked is_error' : undefined,
-          outputKey: stableStringify(block.content ?? null),
+          output: block.content ?? null,
         });
       }
     });

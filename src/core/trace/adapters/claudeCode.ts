@@ -9,11 +9,10 @@
 import type { ContentBlockParam, ToolResultBlockParam, ToolUseBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { TraceBuilder } from '../builder';
 import { DEFAULT_AGENT } from '../builder';
-import { stableStringify } from '../findingsUtil';
 import { isRecord, optionalString, parseTime } from '../jsonLines';
 import type { SourceRange } from '../model';
 import { resultText } from './anthropic';
-import type { Locate, TraceAdapter } from './types';
+import { WHOLE_VALUE, type Locate, type TraceAdapter } from './types';
 
 const LINE_TYPES: ReadonlySet<string> = new Set([
   'user',
@@ -50,7 +49,7 @@ export class ClaudeCodeAdapter implements TraceAdapter {
 
   value(value: unknown, locate: Locate, builder: TraceBuilder): string | undefined {
     if (!isRecord(value) || typeof value.type !== 'string') return 'a Claude Code log line must be an object with a "type".';
-    const range = locate([]);
+    const range = locate(WHOLE_VALUE);
     const at = parseTime(value.timestamp);
     const time = at === undefined || Number.isNaN(at) ? undefined : at;
     const agent = value.isSidechain === true && typeof value.agentId === 'string' ? value.agentId : DEFAULT_AGENT;
@@ -137,7 +136,7 @@ export class ClaudeCodeAdapter implements TraceAdapter {
         call: result.tool_use_id,
         status: failed ? 'error' : 'ok',
         error: failed ? resultText(result.content) ?? 'the tool result is marked is_error' : undefined,
-        outputKey: stableStringify(result.content ?? null),
+        output: result.content ?? null,
       });
     }
   }

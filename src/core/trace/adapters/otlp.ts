@@ -11,7 +11,6 @@
  */
 import type { TraceBuilder } from '../builder';
 import { DEFAULT_AGENT } from '../builder';
-import { stableStringify } from '../findingsUtil';
 import { isRecord } from '../jsonLines';
 import type { CallStatus } from '../model';
 import type { JsonPath, Locate, TraceAdapter } from './types';
@@ -100,7 +99,7 @@ export class OtlpAdapter implements TraceAdapter {
 
     const { status, error } = spanStatus(span.status, attrs);
     const output = stringAttr(attrs, OUTPUT_KEYS);
-    builder.add({ type: 'call.end', at: end, range, call: callId, status, error, outputKey: output === undefined ? undefined : stableStringify(output) });
+    builder.add({ type: 'call.end', at: end, range, call: callId, status, error, output });
     if (operation === 'invoke_agent' && agentName !== undefined) {
       builder.add({ type: 'agent.end', agent: agentName, status, at: end, range });
     }
