@@ -5,8 +5,8 @@
  * 2. heap used while following traces of growing size with a constant number of open calls;
  * 3. latency from appending an event to the file until the follower has analysed it.
  *
- * Run alone: `node --import tsx --expose-gc bench/traces.ts [--events N]`.
- * `runTraceBenchmarks` is what a combined benchmark runner calls.
+ * Run alone: `node --import tsx --expose-gc bench/traces.ts [--events N]`; `npm run bench`
+ * calls `runBench`, and `runTraceBenchmarks` returns the figures to other callers.
  */
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
@@ -276,4 +276,18 @@ if (require.main === module) {
     process.stderr.write(`trace benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   });
+}
+
+/** Entry point of `npm run bench` (bench/run.ts): runs the trace benchmarks and prints each target as PASS or MISS. */
+export async function runBench(): Promise<void> {
+  const result = await runTraceBenchmarks();
+  const verdict = (description: string, met: boolean): void => console.log(`${met ? 'PASS' : 'MISS'}  ${description}`);
+  verdict(`reading a native trace at >= 70 % of JSON.parse per line: ${(result.readerRatio * 100).toFixed(1)} %`, result.readerRatio >= 0.7);
+  const memory = result.followMemory;
+  const growth = memory[memory.length - 1].heapUsedBytes / memory[0].heapUsedBytes;
+  verdict(
+    `memory while following stays flat from ${(memory[0].fileBytes / 1e6).toFixed(0)} MB to ${(memory[memory.length - 1].fileBytes / 1e6).toFixed(0)} MB: heap ×${growth.toFixed(2)}`,
+    growth <= 1.5,
+  );
+  verdict(`appended event analysed within 250 ms: max ${result.appendLatencyMs.max.toFixed(0)} ms`, result.appendLatencyMs.max < 250);
 }
