@@ -196,6 +196,7 @@ async function appendLatency(folder: string, samples: number, pollMs: number): P
     },
   });
   await follower.start();
+
   const latencies: number[] = [];
   for (let i = 0; i < samples; i++) {
     await new Promise((resolve) => setTimeout(resolve, Math.random() * pollMs));
@@ -206,6 +207,7 @@ async function appendLatency(folder: string, samples: number, pollMs: number): P
     latencies.push(performance.now() - start);
   }
   follower.stop();
+
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { p50: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1], samples, pollMs };

@@ -1,8 +1,8 @@
 /**
  * Folds normalised trace events into the state the rules read. It works one event at a time,
- * so the same code serves a recorded file and a live stream. Findings that are final as soon
- * as their event arrives (failed calls, unmatched results, repeated calls, serialized siblings,
- * lost waits) are emitted here; the rest are computed from the open state by `analyzeTrace`.
+ * so the same code serves a recorded file and a live stream. It emits the findings that are
+ * final as soon as their event arrives: failed calls, unmatched results, repeated calls,
+ * serialized siblings and lost waits. `analyzeTrace` computes the rest from the open state.
  *
  * Memory: open calls, waits and locks are kept until they end. Closed calls are kept up to
  * `retainClosedCalls` (oldest dropped first), so a long live trace does not grow without bound.
@@ -330,7 +330,7 @@ export class TraceBuilder {
       }
     }
     state.count++;
-    // Keep the first few and the latest call as evidence; the count says how many there were.
+    // Keep the first few and the latest call as evidence, because the count gives the total.
     if (state.calls.length < 10) {
       state.calls.push(call.id);
       state.ranges.push(call.startRange);
@@ -454,7 +454,7 @@ export class TraceBuilder {
     }
   }
 
-  /** A call or agent that ended no longer waits for anything. */
+  /** Ends the open waits of a call or agent that ended, because it no longer waits for anything. */
   private closeWaitsOf(waiter: Ref, at: number | undefined, range: SourceRange): void {
     if (this.waitsByWaiter.size === 0) return;
     const keys = this.waitsByWaiter.get(refKey(waiter));

@@ -9,7 +9,7 @@ export type TraceFormat = 'native' | 'anthropic' | 'claude-code' | 'otlp';
 
 export type CallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'running';
 
-/** Where an event comes from: UTF-16 offsets into the text and the zero-based lines it spans. */
+/** Source position of an event: UTF-16 offsets into the text and the zero-based lines it spans. */
 export interface SourceRange extends OffsetRange {
   line: number;
   endLine: number;
@@ -173,7 +173,7 @@ export interface TraceAgent {
   startedAt?: number;
   endedAt?: number;
   turn: number;
-  /** Where the conversation moved to the current turn. */
+  /** Position of the message that started the current turn. */
   turnRange?: SourceRange;
   turnAt?: number;
   lastHeartbeatAt?: number;

@@ -14,7 +14,7 @@ export type { TraceHub } from './hub';
 
 let currentHub: TraceHub | undefined;
 
-/** The trace hub of the running extension, for the graph panel and tests. */
+/** Returns the trace hub of the running extension, for the graph panel and tests. */
 export function getTraceHub(): TraceHub | undefined {
   return currentHub;
 }

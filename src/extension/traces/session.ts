@@ -11,7 +11,7 @@ import type { TraceCall } from '../../core/trace/model';
 import type { GraphModel } from '../../shared/graphModel';
 import { nodeFollowFileSystem, systemClock } from '../../node/traceFiles';
 
-/** What subscribers of the trace event API receive after each change or tick. */
+/** Snapshot sent to subscribers of the trace event API after each change or tick. */
 export interface TraceUpdate {
   sessionId: string;
   title: string;

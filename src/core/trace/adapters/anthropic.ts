@@ -29,7 +29,7 @@ function isToolResult(block: unknown): block is ToolResultBlockParam {
   return isRecord(block) && block.type === 'tool_result' && typeof block.tool_use_id === 'string';
 }
 
-/** The text of a tool result, for error messages. */
+/** Returns the text of a tool result, for error messages. */
 export function resultText(content: ToolResultBlockParam['content']): string | undefined {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return undefined;

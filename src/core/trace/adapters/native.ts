@@ -138,7 +138,7 @@ export class NativeAdapter implements TraceAdapter {
   }
 }
 
-/** The call or agent an event is about: the call when both are given. */
+/** Returns the call or agent an event is about, preferring the call when both are given. */
 function subject(value: Record<string, unknown>): Ref | undefined {
   const call = optionalString(value.call);
   if (call !== undefined) return { kind: 'call', id: call };
