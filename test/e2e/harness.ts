@@ -46,6 +46,8 @@ export interface WorkbenchOptions {
   folder?: string;
   /** Open `folder` itself instead of a copy. */
   openInPlace?: boolean;
+  /** Files to write into the opened folder before the workbench starts: relative path to content. */
+  files?: Record<string, string>;
   /** Default: `{ developmentPath: repoRoot }`. */
   extension?: ExtensionSource;
   /** User settings, merged over quiet test defaults. */
@@ -120,18 +122,33 @@ export class Workbench {
     await rows.nth(match).click();
   }
 
-  /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
-  async openFile(relativePath: string, timeoutMs = 15_000): Promise<void> {
-    const input = await this.openQuickInput('Control+P');
-    await input.fill(relativePath);
+  /**
+   * Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. Quick Open
+   * may not list a file created a moment ago, so it closes and retries until `timeoutMs`.
+   */
+  async openFile(relativePath: string, timeoutMs = 30_000): Promise<void> {
     const baseName = path.basename(relativePath);
     const first = this.page.locator('.quick-input-list .monaco-list-row').first();
+    let firstLabel = '(none)';
     await assertEventually(
-      async () => ((await first.getAttribute('aria-label', { timeout: timeoutMs })) ?? '').includes(baseName),
+      async () => {
+        const input = await this.openQuickInput('Control+P');
+        await input.fill(relativePath);
+        const deadline = Date.now() + 3_000;
+        while (Date.now() < deadline) {
+          firstLabel = (await first.getAttribute('aria-label', { timeout: 1_000 }).catch(() => null)) ?? '(none)';
+          if (firstLabel.includes(baseName)) {
+            await input.press('Enter');
+            return true;
+          }
+          await delay(200);
+        }
+        await this.page.keyboard.press('Escape');
+        return false;
+      },
       timeoutMs,
-      async () => `Quick Open found no file "${relativePath}"; its first entry is "${await first.getAttribute('aria-label').catch(() => '(none)')}".`,
+      () => `Quick Open found no file "${relativePath}"; its first entry is "${firstLabel}".`,
     );
-    await input.press('Enter');
     await this.page
       .locator(`.tabs-container .tab.active[aria-label*="${cssString(baseName)}"]`)
       .waitFor({ state: 'visible', timeout: timeoutMs });
@@ -264,6 +281,11 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     if (!options.openInPlace) {
       workspace = path.join(folders.root, 'workspace', path.basename(source));
       fs.cpSync(source, workspace, { recursive: true });
+    }
+    for (const [relative, content] of Object.entries(options.files ?? {})) {
+      const file = path.join(workspace, relative);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
     }
 
     const extension = options.extension ?? { developmentPath: repoRoot };
