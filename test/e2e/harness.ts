@@ -154,7 +154,7 @@ export class Workbench {
       .waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
-  /** The active text editor's visible lines, as the editor renders them. */
+  /** Returns the visible lines of the active text editor, as the editor renders them. */
   async editorText(): Promise<string> {
     const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
     return (await lines.innerText()).replace(/\u00a0/g, ' ');
@@ -202,7 +202,7 @@ export class Workbench {
   }
 
   /**
-   * Returns the content frame of a webview: the outer `iframe.webview.ready` holds the
+   * Returns the content frame of a webview: the outer `iframe.webview.ready` contains the
    * content in its inner `iframe#active-frame`. With `selector`, it returns the first webview
    * whose content has an element matching it, so a test can tell several webviews apart.
    */

@@ -16,7 +16,7 @@ const vsixPath = process.env.VSIX_PATH ?? path.join(repoRoot, 'dist-package', 'a
 const maxVsixBytes = 1_500_000;
 /** Largest allowed uncompressed content of the whole package, in bytes. */
 const maxUnpackedBytes = 5_000_000;
-/** Largest allowed extension-host bundle, in bytes: it holds the analysis core and glue only. */
+/** Largest allowed extension-host bundle, in bytes. It contains only the analysis core and the VS Code glue. */
 const maxExtensionBundleBytes = 800_000;
 
 /** Paths allowed inside `extension/`, matching `.vscodeignore`. Source maps are never allowed. */
