@@ -78,6 +78,8 @@ if $needs_browser; then
 fi
 
 # --- Steps ---------------------------------------------------------------------------------
+# Screenshots and logs of an earlier run would be mistaken for this run's.
+rm -rf "$repo_root/test-output"
 mkdir -p "$log_dir"
 results=()
 failed=0
