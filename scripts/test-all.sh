@@ -46,7 +46,7 @@ missing_packages() {
 }
 
 needs_browser=false
-if wants vscode || wants e2e; then needs_browser=true; fi
+if wants vscode || wants e2e || wants package; then needs_browser=true; fi
 
 if $needs_browser; then
   missing="$(missing_packages)"
