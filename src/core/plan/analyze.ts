@@ -96,7 +96,7 @@ function selfDependencyFindings(planGraph: PlanGraph): Finding[] {
         steps: [step.id],
         range: dependency.range,
         related: [{ message: `\`${step.id}\` is defined here`, range: step.idRange }],
-        fixes: [{ title: `Remove \`${step.id}\` from its own depends_on`, edits: [removeListEntry(plan.text, dependency.place)], preferred: true }],
+        fixes: [{ title: `Remove \`${step.id}\` from its own depends_on`, edits: [removeListEntry(plan.text, dependency)], preferred: true }],
       });
     }
   }
@@ -131,7 +131,7 @@ function unknownDependencyFindings(planGraph: PlanGraph): Finding[] {
           preferred: true,
         });
       }
-      finding.fixes.push({ title: `Remove the dependency on \`${dependency.id}\``, edits: [removeListEntry(plan.text, dependency.place)] });
+      finding.fixes.push({ title: `Remove the dependency on \`${dependency.id}\``, edits: [removeListEntry(plan.text, dependency)] });
       findings.push(finding);
     }
   }

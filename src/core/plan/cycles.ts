@@ -207,7 +207,7 @@ function removalFix(planGraph: PlanGraph, edge: number, reason: string): Fix {
   const source = stepName(planGraph.plan, sourceOfSlot(planGraph, edge));
   return {
     title: `Remove \`${dependency.id}\` from the depends_on of \`${source}\` ${reason}`,
-    edits: [removeListEntry(planGraph.plan.text, dependency.place)],
+    edits: [removeListEntry(planGraph.plan.text, dependency)],
     preferred: true,
   };
 }

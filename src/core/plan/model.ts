@@ -6,15 +6,16 @@ export type StepBehavior = 'ok' | 'error' | 'hang' | 'lost';
 
 export const STEP_BEHAVIORS: readonly StepBehavior[] = ['ok', 'error', 'hang', 'lost'];
 
-/** One entry of a step's `depends_on` list, with the range of the id string. */
-export interface Dependency {
+/**
+ * One entry of a step's `depends_on` list. As a `ListEntryPlace` it knows its neighbours,
+ * so a fix can remove it with its separator.
+ */
+export interface Dependency extends ListEntryPlace {
   id: string;
   /** Range of the entry's value, including quotes in JSON. */
   range: OffsetRange;
   /** Index of the entry in the `depends_on` list. */
   index: number;
-  /** The entry among its neighbours, to remove it with its separator. */
-  place: ListEntryPlace;
 }
 
 /** One entry of a step's `locks` list. */

@@ -86,8 +86,8 @@ describe('parsePlan ranges', () => {
     assert.equal(slice(text, plan.steps[0].idRange), 'reviewer');
     assert.equal(slice(text, plan.steps[0].dependsOn[0].range), 'drafter');
     assert.equal(slice(text, plan.steps[1].dependsOn[0].range), 'reviewer');
-    assert.equal(plan.steps[1].dependsOn[0].place.block, true);
-    assert.equal(plan.steps[0].dependsOn[0].place.block, false);
+    assert.equal(plan.steps[1].dependsOn[0].block, true);
+    assert.equal(plan.steps[0].dependsOn[0].block, false);
   });
 
   it('points at lock entries', () => {
