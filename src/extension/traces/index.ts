@@ -74,6 +74,18 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
     vscode.commands.registerCommand('agentDeadlock.stopOtlpReceiver', async () => {
       await hub.stopReceiver();
     }),
+    // Returns a plain summary of the active trace, for tests and for other extensions.
+    vscode.commands.registerCommand('agentDeadlock.traceState', () => {
+      const update = hub.active?.last;
+      return {
+        title: update?.title,
+        uri: update?.uri?.toString(),
+        runningCalls: update?.runningCalls ?? 0,
+        calls: [...(hub.active?.analyzer.builder.calls.values() ?? [])].map((call) => ({ id: call.id, tool: call.tool, status: call.status, line: call.startRange.line })),
+        findings: (update?.findings ?? []).map((finding) => ({ kind: finding.kind, calls: finding.calls ?? [], spans: finding.spans ?? [] })),
+        receiverPort: hub.receiverPort,
+      };
+    }),
     vscode.commands.registerCommand(REVEAL_COMMAND, async (uri: vscode.Uri, line: number) => {
       try {
         await revealTraceEvent(uri, line);
