@@ -32,7 +32,6 @@ function loadBundle(folder: string): Bundle {
     outfile,
     logLevel: 'error',
   });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(outfile) as Bundle;
 }
 
