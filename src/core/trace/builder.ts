@@ -8,6 +8,7 @@
  * `retainClosedCalls` (oldest dropped first), so a long live trace does not grow without bound.
  */
 import type { Finding } from '../findings';
+import { CycleWatch, waitTarget } from './cycleWatch';
 import { clock, duration, jsonEqual, related, traceFinding } from './findingsUtil';
 import {
   describeRef,
@@ -63,6 +64,8 @@ export class TraceBuilder {
   readonly spans = new Map<string, string>();
   /** Findings that were final when their event arrived, in event order. */
   readonly findings: Finding[] = [];
+  /** Cycles seen closing while the trace was read, including those broken later. */
+  readonly cycleWatch: CycleWatch;
   eventCount = 0;
   firstEventAt: number | undefined;
   lastEventAt: number | undefined;
@@ -79,10 +82,25 @@ export class TraceBuilder {
   private readonly repeats = new Map<string, Map<string, RepeatState>>();
   private readonly groups = new Map<string, Map<string, GroupMember>>();
   private readonly lineCalls = new Map<string, string[]>();
+  private readonly runningByAgent = new Map<string, Set<string>>();
+  private readonly runningChildren = new Map<string, Set<string>>();
+  private readonly subagents = new Map<string, Set<string>>();
+  private readonly requestsByHolder = new Map<string, Set<string>>();
 
   constructor(options: TraceBuilderOptions = {}) {
     this.retainClosed = options.retainClosedCalls ?? Number.POSITIVE_INFINITY;
     this.repeatThreshold = Math.max(2, options.repeatThreshold ?? 3);
+    this.cycleWatch = new CycleWatch({
+      calls: this.calls,
+      agents: this.agents,
+      waits: this.waits,
+      locks: this.locks,
+      runningCallsOf: (agent) => this.runningByAgent.get(agent),
+      runningChildrenOf: (call) => this.runningChildren.get(call),
+      subagentsOf: (call) => this.subagents.get(call),
+      waitKeysOf: (waiterKey) => this.waitsByWaiter.get(waiterKey),
+      requestedLocksOf: (holderKey) => this.requestsByHolder.get(holderKey),
+    });
   }
 
   /** Number of calls still running. */
@@ -125,7 +143,10 @@ export class TraceBuilder {
         break;
       case 'agent.start': {
         const agent = this.agent(event.agent, event.range, event.at);
-        if (event.parentCall !== undefined) agent.parentCall = event.parentCall;
+        if (event.parentCall !== undefined) {
+          agent.parentCall = event.parentCall;
+          if (agent.status === 'running') addToSetIndex(this.subagents, event.parentCall, agent.id);
+        }
         if (event.at !== undefined && (agent.startedAt === undefined || event.at < agent.startedAt)) agent.startedAt = event.at;
         break;
       }
@@ -212,6 +233,8 @@ export class TraceBuilder {
     }
     if (event.parentSpan !== undefined) call.parentSpan = event.parentSpan;
     this.calls.set(call.id, call);
+    addToSetIndex(this.runningByAgent, call.agent, call.id);
+    if (call.parent !== undefined) addToSetIndex(this.runningChildren, call.parent, call.id);
 
     if (call.group !== undefined) {
       let group = this.groups.get(call.group);
@@ -246,6 +269,8 @@ export class TraceBuilder {
     if (call.status !== 'running') return;
     call.status = status;
     call.endedAt = at;
+    removeFromSetIndex(this.runningByAgent, call.agent, id);
+    if (call.parent !== undefined) removeFromSetIndex(this.runningChildren, call.parent, id);
     call.endRange = range;
     if (error !== undefined) call.error = error;
 
@@ -282,6 +307,7 @@ export class TraceBuilder {
     if (agent.status !== 'running') return;
     agent.status = status;
     agent.endedAt = at;
+    if (agent.parentCall !== undefined) removeFromSetIndex(this.subagents, agent.parentCall, id);
     this.targetEnded({ kind: 'agent', id }, status, at, range);
     this.closeWaitsOf({ kind: 'agent', id }, at, range);
   }
@@ -405,6 +431,10 @@ export class TraceBuilder {
     this.waits.set(key, wait);
     addToIndex(this.waitsByTarget, refKey(target), key);
     addToIndex(this.waitsByWaiter, refKey(waiter), key);
+    const to = waitTarget(wait);
+    if (to) {
+      this.cycleWatch.edgeAdded({ from: waiter, to, kind: to.kind === 'lock' ? 'requests' : 'wait', since: at, range, reason: 'explicit wait', waitKey: key }, key);
+    }
   }
 
   private endedState(target: Ref): TraceWait['targetEnded'] {
@@ -425,6 +455,7 @@ export class TraceBuilder {
     wait.outcome = outcome;
     wait.endRange = range;
     this.waits.delete(key);
+    this.cycleWatch.waitEnded(key, at, outcome);
     removeFromIndex(this.waitsByTarget, refKey(wait.target), key);
     removeFromIndex(this.waitsByWaiter, refKey(wait.waiter), key);
     if (outcome === 'lost') {
@@ -472,24 +503,26 @@ export class TraceBuilder {
     const holderKey = refKey(holder);
     if (type === 'lock.request') {
       lock.requests.set(holderKey, { ref: holder, at, range });
+      addToSetIndex(this.requestsByHolder, holderKey, name);
+      // Asking for a lock while holding others fixes an order as much as taking it does.
+      this.recordLockOrder(holderKey, holder, name, at, range);
+      this.cycleWatch.edgeAdded({ from: holder, to: { kind: 'lock', id: name }, kind: 'requests', since: at, range, reason: 'lock request' });
       return;
     }
     if (type === 'lock.acquire') {
       lock.requests.delete(holderKey);
+      removeFromSetIndex(this.requestsByHolder, holderKey, name);
       lock.holder = holder;
       lock.heldSince = at;
       lock.acquireRange = range;
+      if (lock.requests.size > 0) {
+        this.cycleWatch.edgeAdded({ from: { kind: 'lock', id: name }, to: holder, kind: 'holds', since: at, range, reason: 'lock holder' });
+      }
+      this.recordLockOrder(holderKey, holder, name, at, range);
       let heldList = this.held.get(holderKey);
       if (!heldList) {
         heldList = [];
         this.held.set(holderKey, heldList);
-      }
-      for (const other of heldList) {
-        if (other === name) continue;
-        const edgeKey = `${other}\u0000${name}`;
-        if (!this.lockOrder.has(edgeKey)) {
-          this.lockOrder.set(edgeKey, { from: other, to: name, holder, at, range, heldRange: this.locks.get(other)?.acquireRange });
-        }
       }
       if (!heldList.includes(name)) heldList.push(name);
       return;
@@ -514,6 +547,19 @@ export class TraceBuilder {
     if (at !== undefined) call.lastHeartbeatAt = at;
   }
 
+  /** Records that `holder` wants lock `name` while holding others, once per ordered pair. */
+  private recordLockOrder(holderKey: string, holder: Ref, name: string, at: number | undefined, range: SourceRange): void {
+    const heldList = this.held.get(holderKey);
+    if (!heldList) return;
+    for (const other of heldList) {
+      if (other === name) continue;
+      const edgeKey = `${other}\u0000${name}`;
+      if (!this.lockOrder.has(edgeKey)) {
+        this.lockOrder.set(edgeKey, { from: other, to: name, holder, at, range, heldRange: this.locks.get(other)?.acquireRange });
+      }
+    }
+  }
+
   private heartbeat(callId: string | undefined, agentId: string | undefined, parentLine: string | undefined, at: number | undefined): void {
     if (callId !== undefined) this.beat(callId, at);
     const lineCalls = parentLine !== undefined ? this.lineCalls.get(parentLine) : undefined;
@@ -523,6 +569,19 @@ export class TraceBuilder {
       if (agent) agent.lastHeartbeatAt = at;
     }
   }
+}
+
+function addToSetIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (set) set.add(value);
+  else index.set(key, new Set([value]));
+}
+
+function removeFromSetIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) index.delete(key);
 }
 
 function removeFromIndex(index: Map<string, string[]>, key: string, value: string): void {
