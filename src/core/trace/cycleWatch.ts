@@ -102,7 +102,7 @@ export class CycleWatch {
     return undefined;
   }
 
-  /** The open edges out of a node, the same ones `buildWaitForGraph` draws. */
+  /** Yields the open edges out of a node, the same ones `buildWaitForGraph` draws. */
   private *outEdges(node: Ref): Generator<WaitEdge> {
     const state = this.state;
     const key = refKey(node);
@@ -138,7 +138,7 @@ export class CycleWatch {
   }
 }
 
-/** The node a wait points at in the graph: a message wait points at its sender, when known. */
+/** Returns the node a wait points at in the graph. A message wait points at its sender, when known. */
 export function waitTarget(wait: TraceWait): Ref | undefined {
   if (wait.target.kind !== 'message') return wait.target;
   return wait.from === undefined ? undefined : { kind: 'agent', id: wait.from };
