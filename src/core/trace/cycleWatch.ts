@@ -47,7 +47,7 @@ export class CycleWatch {
 
   /** Checks whether the new edge from `from` to `to` closes a cycle, and records it when it does. */
   edgeAdded(edge: WaitEdge, waitKey?: string): void {
-    if (this.cycles.length >= MAX_CYCLES) return;
+    if (this.cycles.length >= MAX_CYCLES || !this.mayHaveOutEdges(edge.to)) return;
     const path = this.findPath(edge.to, edge.from);
     if (!path) return;
     const edges = [...path, edge];
@@ -100,6 +100,16 @@ export class CycleWatch {
       }
     }
     return undefined;
+  }
+
+  /** Returns false when a node has no open edges out, the common case, without building any. */
+  private mayHaveOutEdges(node: Ref): boolean {
+    const state = this.state;
+    if (node.kind === 'lock') return state.locks.get(node.id)?.holder !== undefined;
+    if (node.kind === 'agent' && state.runningCallsOf(node.id) !== undefined) return true;
+    if (node.kind === 'call' && (state.runningChildrenOf(node.id) !== undefined || state.subagentsOf(node.id) !== undefined)) return true;
+    const key = refKey(node);
+    return state.waitKeysOf(key) !== undefined || state.requestedLocksOf(key) !== undefined;
   }
 
   /** Yields the open edges out of a node, the same ones `buildWaitForGraph` draws. */
