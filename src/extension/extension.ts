@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerPlans } from './plans';
 
 /**
  * Activates the extension. Every feature registers itself through one `register*` function
@@ -7,6 +8,7 @@ import * as vscode from 'vscode';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  registerPlans(context, log);
   log.info('Agent Deadlock Debugger activated.');
 }
 
