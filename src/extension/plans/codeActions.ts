@@ -48,12 +48,24 @@ export class PlanCodeActionProvider implements vscode.CodeActionProvider {
     const actions: vscode.CodeAction[] = [];
     const ours = context.diagnostics.filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
     const offered = new Set<Finding>();
+    // Cycles that share an entry often suggest the same fix; offer it once for all their diagnostics.
+    const byFix = new Map<string, vscode.CodeAction>();
 
     for (const diagnostic of ours) {
       const finding = findingOf(entry, diagnostic);
       if (!finding || offered.has(finding)) continue;
       offered.add(finding);
-      for (const fix of finding.fixes) actions.push(toCodeAction(document, entry, fix, [diagnostic]));
+      for (const fix of finding.fixes) {
+        const key = JSON.stringify([fix.title, fix.edits]);
+        const existing = byFix.get(key);
+        if (existing) {
+          existing.diagnostics?.push(diagnostic);
+          continue;
+        }
+        const action = toCodeAction(document, entry, fix, [diagnostic]);
+        byFix.set(key, action);
+        actions.push(action);
+      }
     }
 
     // With no diagnostic under the cursor (for example a rule turned off), still offer the
@@ -79,9 +91,9 @@ export function placesOf(finding: Finding): OffsetRange[] {
 export function findingOf(entry: AnalysedPlan, diagnostic: vscode.Diagnostic): Finding | undefined {
   const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
   const place = toOffsetRange(entry.lines, diagnostic.range);
-  return entry.analysis.findings.find(
-    (finding) => finding.kind === code && placesOf(finding).some((candidate) => sameRange(candidate, place)),
-  );
+  const matches = (finding: Finding) => finding.kind === code && placesOf(finding).some((candidate) => sameRange(candidate, place));
+  // Two cycles through one entry give two diagnostics at the same range; the message tells them apart.
+  return entry.analysis.findings.find((finding) => matches(finding) && finding.message === diagnostic.message) ?? entry.analysis.findings.find(matches);
 }
 
 function toCodeAction(document: vscode.TextDocument, entry: AnalysedPlan, fix: Fix, diagnostics: vscode.Diagnostic[]): vscode.CodeAction {

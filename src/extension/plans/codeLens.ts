@@ -115,6 +115,12 @@ export function lensTitle(entry: AnalysedPlan, id: string): string | undefined {
     const more = info.blockedBy.length > MAX_IDS_IN_TITLE ? ` ${vscode.l10n.t('and {0} more', info.blockedBy.length - MAX_IDS_IN_TITLE)}` : '';
     return vscode.l10n.t('blocked by {0}', shown + more);
   }
-  if (info.stage !== undefined) return vscode.l10n.t('stage {0}', info.stage);
+  if (info.stage !== undefined) return stageLabel(entry, info.stage);
   return undefined;
+}
+
+/** Names a stage counting from 1, with the number of stages when the plan has them. */
+export function stageLabel(entry: AnalysedPlan, stage: number): string {
+  const stages = entry.analysis.stages?.length;
+  return stages !== undefined ? vscode.l10n.t('stage {0} of {1}', stage + 1, stages) : vscode.l10n.t('stage {0}', stage + 1);
 }

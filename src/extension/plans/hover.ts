@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/findings';
 import type { AnalysedPlan } from './analysisCache';
+import { stageLabel } from './codeLens';
 import { toRange } from './convert';
 import type { PlanLookup } from './navigation';
 import { shortestCycleThrough, stepsById } from './planText';
@@ -47,11 +48,8 @@ export function describeStep(entry: AnalysedPlan, id: string, scope: vscode.Uri)
     lines.push(vscode.l10n.t('Blocked by {0}', listOf(info.blockedBy)));
   } else if (info?.stage !== undefined) {
     const sameStage = analysis.stages?.[info.stage]?.length ?? 1;
-    lines.push(
-      sameStage > 1
-        ? vscode.l10n.t('Stage {0}, in parallel with {1} other steps', info.stage, sameStage - 1)
-        : vscode.l10n.t('Stage {0}', info.stage),
-    );
+    const stage = stageLabel(entry, info.stage);
+    lines.push(sameStage > 1 ? vscode.l10n.t('Runs in {0}, in parallel with {1} other steps', stage, sameStage - 1) : vscode.l10n.t('Runs in {0}', stage));
   }
 
   const timeout = step.timeoutMs ?? analysis.plan.defaults.timeoutMs;

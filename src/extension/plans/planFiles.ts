@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { PlanFormat } from '../../core/plan/model';
+import { planFormatForPath, planFormatFromContent } from '../../core/plan/parse';
 import { planSettings, SETTINGS_SECTION } from './settings';
 
 /** Files with these names are always plans. */
@@ -8,35 +9,10 @@ export const PLAN_FILE_GLOB = '**/*.plan.{json,yaml,yml}';
 /** Folders never searched for plans in the workspace. */
 export const WORKSPACE_EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 
-/** Only this much of a file's start is searched for a `$schema` that marks it as a plan. */
-const SCHEMA_PROBE_CHARS = 4096;
-
-/**
- * Matches a `$schema` key in JSON or YAML, or the YAML extension's modeline comment
- * `# yaml-language-server: $schema=...`, and captures the schema reference.
- */
-const SCHEMA_REFERENCE = /(?:["']?\$schema["']?\s*:\s*|#\s*yaml-language-server\s*:\s*\$schema=)["']?([^"'\s,}]+)/;
-
 /** Documents of these schemes are views of other content, such as a Git diff, and are not checked. */
 const IGNORED_SCHEMES: ReadonlySet<string> = new Set(['git', 'output', 'vscode-scm', 'debug', 'review', 'gitlens']);
 
 const CONTENT_LANGUAGES: ReadonlySet<string> = new Set(['json', 'jsonc', 'yaml']);
-
-/**
- * Returns true when a `$schema` value names the shipped plan schema: its path, without query or
- * fragment, ends with `plan.schema.json`, and the value contains `agent-deadlock`, as in
- * `./node_modules/agent-deadlock-debugger/schemas/plan.schema.json`.
- */
-export function isPlanSchemaReference(reference: string): boolean {
-  const path = reference.replace(/[?#].*$/, '');
-  return /(?:^|[/\\])plan\.schema\.json$/.test(path) && reference.toLowerCase().includes('agent-deadlock');
-}
-
-/** Returns true when the start of a text declares the shipped plan schema. */
-export function declaresPlanSchema(text: string): boolean {
-  const match = SCHEMA_REFERENCE.exec(text.slice(0, SCHEMA_PROBE_CHARS));
-  return match !== null && isPlanSchemaReference(match[1]);
-}
 
 /** Chooses the parser for a document: its language when that is JSON or YAML, else its extension. */
 export function planFormatOf(document: vscode.TextDocument): PlanFormat {
@@ -45,8 +21,9 @@ export function planFormatOf(document: vscode.TextDocument): PlanFormat {
   return formatForPath(document.uri.path);
 }
 
+/** The format of a file that is not open: by its suffix, else JSON unless it ends in `.yaml` or `.yml`. */
 export function formatForPath(path: string): PlanFormat {
-  return /\.ya?ml$/i.test(path) ? 'yaml' : 'json';
+  return planFormatForPath(path) ?? (/\.ya?ml$/i.test(path) ? 'yaml' : 'json');
 }
 
 /**
@@ -90,7 +67,7 @@ export class PlanFiles implements vscode.Disposable {
     if (!CONTENT_LANGUAGES.has(document.languageId)) return false;
 
     const key = document.uri.toString();
-    const declares = declaresPlanSchema(document.getText(new vscode.Range(0, 0, 200, 0)));
+    const declares = planFormatFromContent(document.getText(new vscode.Range(0, 0, 200, 0))) !== undefined;
     const known = this.recognisedByContent.has(key);
     if (declares && !known) {
       this.recognisedByContent.set(key, filterForDocument(document));
