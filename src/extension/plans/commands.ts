@@ -21,7 +21,9 @@ export function registerPlanCommands(
   subscriptions.push(
     vscode.commands.registerCommand(CHECK_CURRENT_PLAN_COMMAND, () => checkCurrentPlan(files, diagnostics)),
     vscode.commands.registerCommand(CHECK_WORKSPACE_PLANS_COMMAND, () => checkWorkspacePlans(log, diagnostics)),
-    vscode.commands.registerCommand(NEW_PLAN_COMMAND, (templateIndex?: number, target?: vscode.Uri) => newPlanFromTemplate(log, templateIndex, target)),
+    vscode.commands.registerCommand(NEW_PLAN_COMMAND, (templateIndex?: number, target?: vscode.Uri, untitled?: boolean) =>
+      newPlanFromTemplate(log, templateIndex, target, untitled === true),
+    ),
     vscode.commands.registerCommand(REVEAL_FINDING_COMMAND, (uri: vscode.Uri, start: number, end: number) => revealFinding(cache, uri, start, end)),
   );
 }
@@ -80,20 +82,32 @@ async function checkWorkspacePlans(log: vscode.LogOutputChannel, diagnostics: Pl
   }
   if (summary.truncated) message += ' ' + vscode.l10n.t('Only the first files were checked; raise agentDeadlock.workspace.maxFiles to check more.');
 
+  // The notification is not awaited, so the command returns its summary while it is shown.
   const showProblems = vscode.l10n.t('Show Problems');
-  const choice = summary.problems > 0 ? await vscode.window.showWarningMessage(message, showProblems) : await vscode.window.showInformationMessage(message);
-  if (choice === showProblems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  if (summary.problems > 0) {
+    void vscode.window.showWarningMessage(message, showProblems).then((choice) => {
+      if (choice === showProblems) void vscode.commands.executeCommand('workbench.actions.view.problems');
+    });
+  } else {
+    void vscode.window.showInformationMessage(message);
+  }
   return summary;
 }
 
 /**
  * Creates a plan from a template, in an untitled editor or in a file the user names. An
- * existing file is overwritten only after the user confirms. Tests pass the template index and
- * the target file to skip the pickers.
+ * existing file is overwritten only after the user confirms. Callers such as tests skip the
+ * pickers by passing the template index and either a target file or `untitled`.
  */
-async function newPlanFromTemplate(log: vscode.LogOutputChannel, templateIndex?: number, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+async function newPlanFromTemplate(
+  log: vscode.LogOutputChannel,
+  templateIndex: number | undefined,
+  target: vscode.Uri | undefined,
+  untitled: boolean,
+): Promise<vscode.Uri | undefined> {
   const template = typeof templateIndex === 'number' ? PLAN_TEMPLATES[templateIndex] : await pickTemplate();
   if (!template) return undefined;
+  if (untitled) return openUntitled(template);
 
   let uri = target;
   if (!uri) {
