@@ -205,6 +205,12 @@ async function waitForHealth(origin: string, child: ChildProcess, timeoutMs: num
   throw new Error(`code-server did not answer ${origin}/healthz within ${timeoutMs} ms.`);
 }
 
+/** Servers not yet stopped; killed when this process exits, so a crashed test leaves none behind. */
+const liveServers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveServers) killGroup(child, 'SIGKILL');
+});
+
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
@@ -253,6 +259,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    liveServers.add(child);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
     let stopped = false;
@@ -265,6 +272,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       clearTimeout(timer);
       // The extension host and pty host may outlive the server by a moment.
       killGroup(child, 'SIGKILL');
+      liveServers.delete(child);
     };
 
     try {
