@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { Finding, OffsetRange, PlanRuleId, RelatedLocation } from '../../core/findings';
 import type { LineIndex } from '../../core/text/lineIndex';
 import type { AnalysedPlan } from './analysisCache';
-import { sameRange } from './planText';
 
 /** The `source` of every diagnostic of this extension. */
 export const DIAGNOSTIC_SOURCE = 'agent-deadlock';
@@ -33,9 +32,9 @@ export interface DiagnosticOptions {
 
 /**
  * Converts the findings of one analysed plan to diagnostics: one per marked range of each
- * finding, so that a cycle marks every `depends_on` entry on it. The other places of the same
- * finding become related information, starting with the one after this range, so that
- * following the links walks the cycle.
+ * finding, so that a cycle marks every `depends_on` entry on it. The related locations of a
+ * cycle or lock inversion include its other marked places, listed from the one after this
+ * range, so that following the links walks the cycle.
  */
 export function toDiagnostics(entry: AnalysedPlan, options: DiagnosticOptions): vscode.Diagnostic[] {
   const diagnostics: vscode.Diagnostic[] = [];
@@ -45,30 +44,64 @@ export function toDiagnostics(entry: AnalysedPlan, options: DiagnosticOptions): 
     if (severity === undefined) continue;
     const code = { value: rule, target: options.ruleDocs(rule) };
     const places = finding.ranges && finding.ranges.length > 0 ? finding.ranges : [finding.range];
-    const related = relatedPlaces(finding, places);
+    const related = relatedLocations(entry, finding, places);
 
     for (const place of places) {
       const diagnostic = new vscode.Diagnostic(toRange(entry.lines, place), finding.message, severity);
       diagnostic.source = DIAGNOSTIC_SOURCE;
       diagnostic.code = code;
-      diagnostic.relatedInformation = relatedFor(entry, place, related);
+      diagnostic.relatedInformation = related.for(place);
       diagnostics.push(diagnostic);
     }
   }
   return diagnostics;
 }
 
-/** The finding's related locations, plus each marked place that none of them names. */
-function relatedPlaces(finding: Finding, places: OffsetRange[]): RelatedLocation[] {
-  const related = [...finding.related];
-  if (places.length > 1) {
+/** Rules whose marked places are parts of one problem, so each place links to the others. */
+const LINKED_PLACES: ReadonlySet<string> = new Set(['cycle', 'lock-order-inversion']);
+
+/**
+ * Converts a finding's related locations once, and picks for each marked place the ones to
+ * attach: every location but the place itself, from the one after it, at most
+ * `MAX_RELATED_LOCATIONS`. A blocked finding may mark thousands of steps, so its places are
+ * not linked to each other; they share the cause in the finding's own related locations.
+ */
+function relatedLocations(entry: AnalysedPlan, finding: Finding, places: OffsetRange[]) {
+  const key = (range: OffsetRange) => `${range.start}:${range.end}`;
+  const locations: RelatedLocation[] = finding.related.filter((location) => location.path === undefined);
+  if (places.length > 1 && LINKED_PLACES.has(finding.kind)) {
+    const named = new Set(locations.map((location) => key(location.range)));
     for (const place of places) {
-      if (!related.some((location) => location.path === undefined && sameRange(location.range, place))) {
-        related.push({ message: relatedMessage(finding), range: place });
-      }
+      if (!named.has(key(place))) locations.push({ message: relatedMessage(finding), range: place });
     }
   }
-  return related;
+  const indexOf = new Map<string, number>();
+  locations.forEach((location, index) => indexOf.set(key(location.range), index));
+  const converted = locations.map(
+    (location) => new vscode.DiagnosticRelatedInformation(new vscode.Location(entry.uri, toRange(entry.lines, location.range)), location.message),
+  );
+  const otherFiles = finding.related
+    .filter((location) => location.path !== undefined)
+    .map((location) => {
+      // NOTE: offsets into another file cannot be converted without reading it, so the link
+      // points at the start of that file.
+      const target = vscode.Uri.joinPath(entry.uri, '..', location.path!);
+      return new vscode.DiagnosticRelatedInformation(new vscode.Location(target, new vscode.Position(0, 0)), location.message);
+    });
+
+  return {
+    for(place: OffsetRange): vscode.DiagnosticRelatedInformation[] {
+      const own = indexOf.get(key(place));
+      const start = own === undefined ? 0 : own + 1;
+      const result: vscode.DiagnosticRelatedInformation[] = [];
+      for (let i = 0; i < converted.length && result.length < MAX_RELATED_LOCATIONS; i++) {
+        const index = (start + i) % converted.length;
+        if (index !== own) result.push(converted[index]);
+      }
+      for (const information of otherFiles) if (result.length < MAX_RELATED_LOCATIONS) result.push(information);
+      return result;
+    },
+  };
 }
 
 function relatedMessage(finding: Finding): string {
@@ -80,28 +113,4 @@ function relatedMessage(finding: Finding): string {
     default:
       return vscode.l10n.t('Another place of this problem');
   }
-}
-
-function relatedFor(entry: AnalysedPlan, place: OffsetRange, related: RelatedLocation[]): vscode.DiagnosticRelatedInformation[] {
-  const sameFile = related.filter((location) => location.path === undefined);
-  // Start after the place itself, so the list reads on from this entry round the cycle.
-  let startIndex = sameFile.findIndex((location) => sameRange(location.range, place));
-  startIndex = startIndex < 0 ? 0 : startIndex + 1;
-
-  const result: vscode.DiagnosticRelatedInformation[] = [];
-  for (let i = 0; i < sameFile.length && result.length < MAX_RELATED_LOCATIONS; i++) {
-    const location = sameFile[(startIndex + i) % sameFile.length];
-    if (sameRange(location.range, place)) continue;
-    result.push(
-      new vscode.DiagnosticRelatedInformation(new vscode.Location(entry.uri, toRange(entry.lines, location.range)), location.message),
-    );
-  }
-  for (const location of related) {
-    if (location.path === undefined || result.length >= MAX_RELATED_LOCATIONS) continue;
-    // NOTE: offsets into another file cannot be converted without reading it, so the link
-    // points at the start of that file.
-    const target = vscode.Uri.joinPath(entry.uri, '..', location.path);
-    result.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(target, new vscode.Position(0, 0)), location.message));
-  }
-  return result;
 }
