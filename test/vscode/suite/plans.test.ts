@@ -337,6 +337,21 @@ describe('plan quick fixes', () => {
     await waitForDiagnostics(document.uri, withCode('cycle'), 'the cycle back after undo');
   });
 
+  it('source action breaks every cycle', async () => {
+    // Two separate cycles: one quick fix breaks one of them, the source action breaks both.
+    const uri = await writeFile(
+      'two-cycles.plan.yaml',
+      'steps:\n  - id: a\n    tool: t\n    depends_on: [b]\n  - id: b\n    tool: t\n    depends_on: [a]\n  - id: c\n    tool: t\n    depends_on: [d]\n  - id: d\n    tool: t\n    depends_on: [c]\n',
+    );
+    const document = await open('two-cycles.plan.yaml');
+    const diagnostics = await waitForDiagnostics(uri, withCode('cycle'), 'cycle diagnostics');
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostics[0].range, 'source.fixAll.agentDeadlock')) ?? [];
+    const fixAll = actions.find((action) => action.kind?.value === 'source.fixAll.agentDeadlock');
+    assert.ok(fixAll?.edit, `no fix-all action among ${actions.map((action) => action.title).join(' | ')}`);
+    await editAndWait(document, () => vscode.workspace.applyEdit(fixAll.edit!));
+    await waitForDiagnostics(document.uri, (current) => current.length === 0, 'no diagnostics after fixing all cycles');
+  });
+
   it('replaces an unknown id with the suggestion', async () => {
     const document = await open('unknown.plan.json');
     const diagnostics = await waitForDiagnostics(document.uri, withCode('unknown-dependency'), 'the unknown dependency');
@@ -476,6 +491,15 @@ describe('plan navigation', () => {
     assert.match(text, /stage 2 of 4/);
     assert.match(text, /render_chart/);
     assert.match(text, /write_summary/);
+  });
+
+  it('hover names the closest id for an unknown one', async () => {
+    await writeFile('typo.plan.json', '[{"id": "fetch_orders", "tool": "t"}, {"id": "report", "tool": "t", "depends_on": ["fetch_ordrs"]}]\n');
+    const document = await open('typo.plan.json');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionOf(document, '"fetch_ordrs"', 0, 3));
+    const text = (hovers ?? []).flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value))).join('\n');
+    assert.match(text, /No step has the id `fetch_ordrs`/);
+    assert.match(text, /Did you mean `fetch_orders`/);
   });
 
   it('completes step ids in depends_on', async () => {
