@@ -123,8 +123,8 @@ function fakeVscode(): Record<string, unknown> {
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_, index: string) => String(args[Number(index)])) },
   };
-  // Bundles copy the module's own properties when they import it, so every name the extension
-  // uses must be a real property; a catch-all proxy would be invisible to them.
+  // A bundle copies the module's own properties when it imports it, so every name the extension
+  // uses must be a real property. A catch-all proxy alone would be invisible to the bundle.
   const stubbed = ['CancellationTokenSource', 'CodeAction', 'CodeActionKind', 'CodeLens', 'CompletionItem', 'CompletionItemKind', 'Disposable',
     'DocumentSymbol', 'Hover', 'MarkdownString', 'ProgressLocation', 'RelativePattern', 'Selection', 'SymbolKind', 'TextEditorRevealType',
     'WorkspaceEdit', 'commands', 'extensions', 'languages', 'window', 'workspace'];
@@ -232,7 +232,7 @@ async function measureRefresh(name: string, text: string, runs: number): Promise
   };
 }
 
-/** The large example with one more dependency, which closes a cycle through hundreds of steps. */
+/** Returns the large example with one more dependency, which closes a cycle through hundreds of steps. */
 function withCycle(text: string): string {
   const firstStep = /\{"id":"s0000"[^\n]*"depends_on":\[\]/.exec(text);
   if (!firstStep) throw new Error('examples/large.plan.json does not start with step s0000 without dependencies; run scripts/gen-large-plan.mjs.');

@@ -26,9 +26,9 @@ const idOf = (index) => `s${String(index).padStart(width, '0')}`;
 const lines = [];
 for (let index = 0; index < stepCount; index++) {
   const dependencies = new Set();
-  const wanted = index === 0 ? 0 : 1 + Math.floor(random() * 3);
+  const count = index === 0 ? 0 : 1 + Math.floor(random() * 3);
   // Depend on recent steps, so that the plan has long chains as well as wide stages.
-  for (let attempt = 0; attempt < wanted * 2 && dependencies.size < wanted && index > 0; attempt++) {
+  for (let attempt = 0; attempt < count * 2 && dependencies.size < count && index > 0; attempt++) {
     const back = 1 + Math.floor(random() * Math.min(index, 40));
     dependencies.add(idOf(index - back));
   }

@@ -1,5 +1,5 @@
 /**
- * The cycle workflow as a person sees it in a real VS Code (code-server in headless Chromium):
+ * The cycle workflow as a user performs it in a real VS Code (code-server in headless Chromium):
  * open the cyclic example, read the cycle in the Problems panel, apply the quick fix from the
  * editor's light bulb menu, and see the problem disappear. Screenshots of each step are saved
  * under `test-output/`.

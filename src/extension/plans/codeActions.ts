@@ -82,7 +82,7 @@ export class PlanCodeActionProvider implements vscode.CodeActionProvider {
   }
 }
 
-/** Every range where a finding is marked. */
+/** Returns every range where a finding is marked. */
 export function placesOf(finding: Finding): OffsetRange[] {
   return finding.ranges && finding.ranges.length > 0 ? finding.ranges : [finding.range];
 }
@@ -92,7 +92,7 @@ export function findingOf(entry: AnalysedPlan, diagnostic: vscode.Diagnostic): F
   const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
   const place = toOffsetRange(entry.lines, diagnostic.range);
   const matches = (finding: Finding) => finding.kind === code && placesOf(finding).some((candidate) => sameRange(candidate, place));
-  // Two cycles through one entry give two diagnostics at the same range; the message tells them apart.
+  // Two cycles through one entry give two diagnostics at the same range, with different messages.
   return entry.analysis.findings.find((finding) => matches(finding) && finding.message === diagnostic.message) ?? entry.analysis.findings.find(matches);
 }
 

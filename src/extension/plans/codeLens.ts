@@ -101,7 +101,7 @@ export function planCodeLenses(entry: AnalysedPlan, uri: vscode.Uri, canShowGrap
   return lenses;
 }
 
-/** The lens title of a step: its cycle, what blocks it, or its stage. */
+/** Returns the lens title of a step: its cycle, what blocks it, or its stage. */
 export function lensTitle(entry: AnalysedPlan, id: string): string | undefined {
   const info = entry.analysis.steps.get(id);
   if (!info) return undefined;

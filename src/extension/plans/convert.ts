@@ -22,7 +22,7 @@ export function toOffsetRange(lines: LineIndex, range: vscode.Range): OffsetRang
   return { start: lines.offsetAt(range.start), end: lines.offsetAt(range.end) };
 }
 
-/** What the conversion needs from the settings and the extension's location. */
+/** Settings and locations that the conversion reads. */
 export interface DiagnosticOptions {
   /** The severity of a rule, or `undefined` when the user turned it off. */
   severityOf(rule: PlanRuleId): vscode.DiagnosticSeverity | undefined;
@@ -64,7 +64,7 @@ const LINKED_PLACES: ReadonlySet<string> = new Set(['cycle', 'lock-order-inversi
  * Converts a finding's related locations once, and picks for each marked place the ones to
  * attach: every location but the place itself, from the one after it, at most
  * `MAX_RELATED_LOCATIONS`. A blocked finding may mark thousands of steps, so its places are
- * not linked to each other; they share the cause in the finding's own related locations.
+ * not linked to each other. They all link to the cause, from the finding's own locations.
  */
 function relatedLocations(entry: AnalysedPlan, finding: Finding, places: OffsetRange[]) {
   const key = (range: OffsetRange) => `${range.start}:${range.end}`;

@@ -21,7 +21,7 @@ export function planFormatOf(document: vscode.TextDocument): PlanFormat {
   return formatForPath(document.uri.path);
 }
 
-/** The format of a file that is not open: by its suffix, else JSON unless it ends in `.yaml` or `.yml`. */
+/** Chooses the format of a file that is not open: by its suffix, else JSON unless it ends in `.yaml` or `.yml`. */
 export function formatForPath(path: string): PlanFormat {
   return planFormatForPath(path) ?? (/\.ya?ml$/i.test(path) ? 'yaml' : 'json');
 }
@@ -118,7 +118,7 @@ export class PlanFiles implements vscode.Disposable {
 }
 
 /**
- * A filter that matches exactly one document. Glob characters in the file name cannot be
+ * Builds a filter that matches exactly one document. Glob characters in the file name cannot be
  * escaped in a pattern, so such a file gets diagnostics but no other language features.
  */
 function filterForDocument(document: vscode.TextDocument): vscode.DocumentFilter | undefined {

@@ -64,7 +64,7 @@ function withoutCode(code: string) {
   return (diagnostics: vscode.Diagnostic[]) => !diagnostics.some((diagnostic) => codeOf(diagnostic) === code);
 }
 
-/** The position of the `occurrence`-th (from 0) match of `needle`, plus `shift` characters. */
+/** Returns the position of the `occurrence`-th (from 0) match of `needle`, plus `shift` characters. */
 function positionOf(document: vscode.TextDocument, needle: string, occurrence = 0, shift = 1): vscode.Position {
   let offset = -1;
   for (let i = 0; i <= occurrence; i++) {
@@ -74,14 +74,15 @@ function positionOf(document: vscode.TextDocument, needle: string, occurrence = 
   return document.positionAt(offset + shift);
 }
 
-/** The range of `entry` inside the `depends_on` list of the step whose id is `step`. */
+/** Returns the range of `entry` inside the `depends_on` list of the step whose id is `step`. */
 function dependencyRange(document: vscode.TextDocument, step: string, entry: string): vscode.Range {
   const text = document.getText();
   const stepStart = text.indexOf(`"id": "${step}"`);
   assert.ok(stepStart >= 0, `no step ${step}`);
   const listStart = text.indexOf('"depends_on"', stepStart);
   const offset = text.indexOf(entry, listStart);
-  assert.ok(listStart >= 0 && offset >= 0, `no ${entry} in the depends_on of ${step}`);
+  assert.ok(listStart >= 0, `step ${step} has no depends_on`);
+  assert.ok(offset >= 0, `no ${entry} in the depends_on of ${step}`);
   return new vscode.Range(document.positionAt(offset), document.positionAt(offset + entry.length));
 }
 
@@ -174,6 +175,40 @@ describe('workspace check', () => {
     assert.ok(summary.files >= 5, `expected at least the 5 examples, got ${summary.files}`);
     assert.ok(summary.problems > 0);
     assert.ok(summary.filesWithProblems >= 3, `cyclic, unknown and agents have problems; got ${summary.filesWithProblems}`);
+  });
+});
+
+describe('plan recognition', () => {
+  it('recognises a plan by $schema', async () => {
+    const uri = await writeFile(
+      'agent-steps.json',
+      '{\n  "$schema": "./node_modules/agent-deadlock-debugger/schemas/plan.schema.json",\n  "steps": [\n    {"id": "a", "tool": "t", "depends_on": ["b"]},\n    {"id": "b", "tool": "t", "depends_on": ["a"]}\n  ]\n}\n',
+    );
+    const document = await open('agent-steps.json');
+    await waitForDiagnostics(uri, withCode('cycle'), 'the cycle of a plan named by $schema');
+    // The language features register again for the recognised file, so the outline lists its steps.
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri);
+    assert.deepEqual(symbols?.filter((symbol) => symbol.kind === vscode.SymbolKind.Function).map((symbol) => symbol.name), ['a', 'b']);
+  });
+
+  it('ignores other JSON files', async () => {
+    const uri = await writeFile('not-a-plan.json', '[{"id": "a", "tool": "t", "depends_on": ["a"]}]\n');
+    await open('not-a-plan.json');
+    const problems = await vscode.commands.executeCommand<number>('agentDeadlock.checkCurrentPlan');
+    assert.equal(problems, undefined, 'the command treats the file as a plan');
+    assert.deepEqual(ours(uri), []);
+  });
+
+  it('follows the planGlobs setting', async () => {
+    const uri = await writeFile('flows/nightly.json', '[{"id": "a", "tool": "t", "depends_on": ["a"]}]\n');
+    const configuration = vscode.workspace.getConfiguration('agentDeadlock');
+    try {
+      await configuration.update('planGlobs', ['flows/*.json'], vscode.ConfigurationTarget.Workspace);
+      await waitForDiagnostics(uri, withCode('self-dependency'), 'the self-dependency of a file matched by planGlobs');
+    } finally {
+      await configuration.update('planGlobs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitForDiagnostics(uri, (diagnostics) => diagnostics.length === 0, 'no diagnostics once the glob is removed');
   });
 });
 
@@ -537,7 +572,8 @@ describe('plan commands', () => {
   it('check current plan counts problems', async () => {
     await open('cyclic.plan.json');
     const problems = await vscode.commands.executeCommand<number>('agentDeadlock.checkCurrentPlan');
-    assert.ok(typeof problems === 'number' && problems >= 6, `expected the cycle entries and the blocked step, got ${problems}`);
+    assert.equal(typeof problems, 'number');
+    assert.ok(problems >= 6, `expected the cycle entries and the blocked step, got ${problems}`);
     await open('clean.plan.json');
     assert.equal(await vscode.commands.executeCommand<number>('agentDeadlock.checkCurrentPlan'), 0);
   });
