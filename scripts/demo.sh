@@ -32,7 +32,11 @@ if [[ ! -d node_modules/.bin ]]; then
 fi
 
 echo "== Building"
-node scripts/build.mjs --production >/dev/null
+if ! build_output="$(node scripts/build.mjs --production 2>&1)"; then
+  echo "$build_output" >&2
+  echo "The build failed; see the esbuild errors above." >&2
+  exit 1
+fi
 
 shopt -s nullglob
 plans=(examples/*.plan.json examples/*.plan.yaml examples/*.plan.yml)
@@ -57,7 +61,7 @@ $editor || exit 0
 
 echo
 echo "== Opening examples/ in code-server"
-if ! code_server="$(bash scripts/setup-code-server.sh | tail -n 1)"; then
+if ! code_server="$(bash scripts/setup-code-server.sh --no-browser | tail -n 1)"; then
   echo "code-server is not available, so the editor part is skipped (the CLI report above is complete)." >&2
   echo "Fix what scripts/setup-code-server.sh reported, or run with --no-editor." >&2
   exit 1
@@ -70,7 +74,11 @@ echo '{ "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off", "u
   >"$run_dir/user-data/User/settings.json"
 echo 'auth: none' >"$run_dir/config.yaml"
 
-npm run --silent package >/dev/null
+if ! package_output="$(npm run --silent package 2>&1)"; then
+  echo "$package_output" >&2
+  echo "Packaging the extension failed; see the output above." >&2
+  exit 1
+fi
 HOME="$run_dir/home" "$code_server" --user-data-dir "$run_dir/user-data" --extensions-dir "$run_dir/extensions" \
   --install-extension dist-package/agent-deadlock-debugger.vsix --force >/dev/null
 

@@ -46,6 +46,8 @@ export interface WorkbenchOptions {
   folder?: string;
   /** Open `folder` itself instead of a copy. */
   openInPlace?: boolean;
+  /** Files to write into the opened folder before the workbench starts: relative path to content. */
+  files?: Record<string, string>;
   /** Default: `{ developmentPath: repoRoot }`. */
   extension?: ExtensionSource;
   /** User settings, merged over quiet test defaults. */
@@ -120,24 +122,39 @@ export class Workbench {
     await rows.nth(match).click();
   }
 
-  /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
-  async openFile(relativePath: string, timeoutMs = 15_000): Promise<void> {
-    const input = await this.openQuickInput('Control+P');
-    await input.fill(relativePath);
+  /**
+   * Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. Quick Open
+   * may not list a file created a moment ago, so it closes and retries until `timeoutMs`.
+   */
+  async openFile(relativePath: string, timeoutMs = 30_000): Promise<void> {
     const baseName = path.basename(relativePath);
     const first = this.page.locator('.quick-input-list .monaco-list-row').first();
+    let firstLabel = '(none)';
     await assertEventually(
-      async () => ((await first.getAttribute('aria-label', { timeout: timeoutMs })) ?? '').includes(baseName),
+      async () => {
+        const input = await this.openQuickInput('Control+P');
+        await input.fill(relativePath);
+        const deadline = Date.now() + 3_000;
+        while (Date.now() < deadline) {
+          firstLabel = (await first.getAttribute('aria-label', { timeout: 1_000 }).catch(() => null)) ?? '(none)';
+          if (firstLabel.includes(baseName)) {
+            await input.press('Enter');
+            return true;
+          }
+          await delay(200);
+        }
+        await this.page.keyboard.press('Escape');
+        return false;
+      },
       timeoutMs,
-      async () => `Quick Open found no file "${relativePath}"; its first entry is "${await first.getAttribute('aria-label').catch(() => '(none)')}".`,
+      () => `Quick Open found no file "${relativePath}"; its first entry is "${firstLabel}".`,
     );
-    await input.press('Enter');
     await this.page
       .locator(`.tabs-container .tab.active[aria-label*="${cssString(baseName)}"]`)
       .waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
-  /** The active text editor's visible lines, as the editor renders them. */
+  /** Returns the visible lines of the active text editor, as the editor renders them. */
   async editorText(): Promise<string> {
     const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
     return (await lines.innerText()).replace(/\u00a0/g, ' ');
@@ -184,8 +201,66 @@ export class Workbench {
     return rows;
   }
 
+  /** Clicks the first Problems row that matches `pattern`, which moves the cursor to that problem. */
+  async openProblem(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    await this.waitForProblem(pattern, timeoutMs);
+    const rows = this.page.locator('.markers-panel .monaco-list-row');
+    const labels = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
+    const index = labels.findIndex((label) => pattern.test(label));
+    assert.notEqual(index, -1, `No Problems row matches ${pattern}:\n${labels.join('\n')}`);
+    await rows.nth(index).click();
+    await rows.nth(index).press('Enter');
+    await this.page.locator('.editor-group-container.active .monaco-editor.focused').waitFor({ timeout: 10_000 }).catch(() => undefined);
+  }
+
+  /** Moves the cursor of the active editor to a 1-based line and column with Go to Line (Ctrl+G). */
+  async goTo(line: number, column = 1): Promise<void> {
+    const input = await this.openQuickInput('Control+G');
+    await input.fill(`:${line}:${column}`);
+    await input.press('Enter');
+  }
+
   /**
-   * Returns the content frame of a webview: the outer `iframe.webview.ready` holds the
+   * Opens the Quick Fix menu (Ctrl+.) at the cursor and applies the first action whose title
+   * matches `title`. It moves through the menu with the arrow keys, because the menu's overlay
+   * intercepts mouse clicks. It fails with the listed titles when none matches.
+   */
+  async applyQuickFix(title: RegExp, timeoutMs = 15_000): Promise<void> {
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    const readTitles = (): Promise<string[]> =>
+      rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? element.textContent ?? ''));
+    let titles: string[] = [];
+    await assertEventually(
+      async () => {
+        if (!(await rows.first().isVisible())) {
+          await this.page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
+          await this.page.keyboard.press('Control+.');
+          await rows.first().waitFor({ state: 'visible', timeout: 3_000 });
+        }
+        titles = await readTitles();
+        return titles.some((text) => title.test(text));
+      },
+      timeoutMs,
+      () => `No quick fix matches ${title}. The menu lists: ${titles.join(' | ') || '(nothing)'}`,
+    );
+
+    const target = titles.findIndex((text) => title.test(text));
+    const focused = await rows.evaluateAll((elements) => elements.findIndex((element) => element.classList.contains('focused')));
+    const key = target >= focused ? 'ArrowDown' : 'ArrowUp';
+    for (let step = 0; step < Math.abs(target - Math.max(focused, 0)); step++) await this.page.keyboard.press(key);
+    const focusedTitle = await this.page.locator('.action-widget .monaco-list-row.action.focused').getAttribute('aria-label');
+    assert.match(focusedTitle ?? '', title, `The Quick Fix menu focused "${focusedTitle}" instead of an action matching ${title}.`);
+    await this.page.keyboard.press('Enter');
+    await rows.first().waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  /** Counts the error squiggles that the active editor renders (only in its visible lines). */
+  async errorSquiggles(): Promise<number> {
+    return this.page.locator('.editor-group-container.active .monaco-editor .squiggly-error').count();
+  }
+
+  /**
+   * Returns the content frame of a webview: the outer `iframe.webview.ready` contains the
    * content in its inner `iframe#active-frame`. With `selector`, it returns the first webview
    * whose content has an element matching it, so a test can tell several webviews apart.
    */
@@ -264,6 +339,11 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     if (!options.openInPlace) {
       workspace = path.join(folders.root, 'workspace', path.basename(source));
       fs.cpSync(source, workspace, { recursive: true });
+    }
+    for (const [relative, content] of Object.entries(options.files ?? {})) {
+      const file = path.join(workspace, relative);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
     }
 
     const extension = options.extension ?? { developmentPath: repoRoot };

@@ -2,9 +2,9 @@
  * A stand-in for the desktop `code` executable that runs extension tests in code-server.
  *
  * `@vscode/test-electron`'s `runTests({ vscodeExecutablePath })` starts this with the flags it
- * gives a desktop VS Code. The shim starts code-server on a free 127.0.0.1 port, opens the
- * workbench in headless Chromium with the development and test paths in the URL's `payload`,
- * prints the extension host's console output, and exits with the code that the workbench passes
+ * gives a desktop VS Code. The shim starts code-server on a free 127.0.0.1 port and opens the
+ * workbench in headless Chromium with the development and test paths in the URL's `payload`.
+ * It prints the test runner's output and exits with the code that the workbench passes
  * to `window.codeAutomationExit`. The environment it receives reaches the extension host, plus
  * `VSCODE_SHIM_CONSOLE_MARKER`: lines that a test runner logs with that prefix are printed to
  * stdout, and the rest of the page console only with VSCODE_SHIM_VERBOSE=1.
