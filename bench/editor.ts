@@ -178,8 +178,10 @@ interface RefreshResult {
   analysisMs: number;
   conversionMs: number;
   totalMs: number;
-  /** Median CPU time (user + system) of the whole refresh, which other processes on a busy machine do not inflate. */
+  /** Median CPU time (user + system) of the process, including the garbage collector's and compiler's threads. */
   cpuMs: number;
+  /** Fastest wall time of one refresh: the closest estimate of its cost when no other process competes for the cores. */
+  minMs: number;
 }
 
 /**
@@ -229,6 +231,7 @@ async function measureRefresh(name: string, text: string, runs: number): Promise
     conversionMs: median(conversion),
     totalMs: median(total),
     cpuMs: median(cpu),
+    minMs: Math.min(...total),
   };
 }
 
@@ -244,7 +247,7 @@ export async function runBench(): Promise<void> {
   const activation = measureActivation();
   const largePath = path.join(repoRoot, 'examples', 'large.plan.json');
   const large = fs.readFileSync(largePath, 'utf8');
-  const rows = [await measureRefresh('large.plan.json (clean)', large, 15), await measureRefresh('large.plan.json + one cycle', withCycle(large), 7)];
+  const rows = [await measureRefresh('large.plan.json (clean)', large, 21), await measureRefresh('large.plan.json + one cycle', withCycle(large), 11)];
 
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.release()}`);
   const bundleKb = fs.statSync(path.join(repoRoot, 'dist', 'extension.js')).size / 1024;
@@ -252,19 +255,23 @@ export async function runBench(): Promise<void> {
   console.log('');
   console.log(`Load average: ${os.loadavg().map((load) => load.toFixed(1)).join(', ')}`);
   console.log('');
-  console.log('| plan | steps | diagnostics | analysis ms | conversion ms | total ms | CPU ms |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('Times are medians of the runs, except the fastest run in the last column.');
+  console.log('');
+  console.log('| plan | steps | diagnostics | analysis ms | conversion ms | total ms | CPU ms | fastest total ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
-    const cells = [row.analysisMs, row.conversionMs, row.totalMs, row.cpuMs].map((value) => value.toFixed(1)).join(' | ');
+    const cells = [row.analysisMs, row.conversionMs, row.totalMs, row.cpuMs, row.minMs].map((value) => value.toFixed(1)).join(' | ');
     console.log(`| ${row.name} | ${row.steps} | ${row.diagnostics} | ${cells} |`);
   }
   console.log('');
   const activationMs = activation.loadMs + activation.activateMs;
   console.log(`${activationMs < ACTIVATION_TARGET_MS ? 'PASS' : 'MISS'}  activation (load + activate) under ${ACTIVATION_TARGET_MS} ms: ${activationMs.toFixed(1)} ms`);
-  // The target is judged on CPU time: on a shared machine the wall time also counts the time
-  // this process waited for a core.
+  // The target is judged on the median wall time, which on a shared machine also counts the
+  // time this process waited for a core; the fastest run shows the cost without that wait.
   for (const row of rows) {
-    console.log(`${row.cpuMs < REFRESH_TARGET_MS ? 'PASS' : 'MISS'}  refresh of ${row.name} under ${REFRESH_TARGET_MS} ms of CPU time: ${row.cpuMs.toFixed(1)} ms (wall ${row.totalMs.toFixed(1)} ms)`);
+    console.log(
+      `${row.totalMs < REFRESH_TARGET_MS ? 'PASS' : 'MISS'}  refresh of ${row.name} under ${REFRESH_TARGET_MS} ms: median ${row.totalMs.toFixed(1)} ms, fastest ${row.minMs.toFixed(1)} ms`,
+    );
   }
 }
 
