@@ -22,6 +22,11 @@ const MAX_IDS_IN_TITLE = 6;
 export class PlanCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
+  /**
+   * Commands of the lenses handed out without one. The editor resolves only the lenses it
+   * shows, so a plan of thousands of steps converts only a screenful of commands.
+   */
+  private readonly unresolved = new WeakMap<vscode.CodeLens, vscode.Command>();
 
   constructor(
     private readonly cache: PlanAnalysisCache,
@@ -39,7 +44,17 @@ export class PlanCodeLensProvider implements vscode.CodeLensProvider {
     if (!entry) return [];
     const commands = new Set(await vscode.commands.getCommands(true));
     if (token.isCancellationRequested) return [];
-    return planCodeLenses(entry, document.uri, commands.has(SHOW_GRAPH_COMMAND), commands.has(RUN_WITH_WATCHDOG_COMMAND));
+    const lenses = planCodeLenses(entry, document.uri, commands.has(SHOW_GRAPH_COMMAND), commands.has(RUN_WITH_WATCHDOG_COMMAND));
+    for (const lens of lenses) {
+      if (lens.command) this.unresolved.set(lens, lens.command);
+      lens.command = undefined;
+    }
+    return lenses;
+  }
+
+  resolveCodeLens(lens: vscode.CodeLens): vscode.CodeLens {
+    lens.command = this.unresolved.get(lens);
+    return lens;
   }
 
   dispose(): void {

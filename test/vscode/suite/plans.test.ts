@@ -550,6 +550,26 @@ describe('plan navigation', () => {
   });
 });
 
+describe('large plan', () => {
+  it('outline, lenses and a new cycle', async () => {
+    const document = await open('large.plan.json');
+    await waitForDiagnostics(document.uri, (diagnostics) => diagnostics.length === 0, 'a clean large plan');
+
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri);
+    assert.equal(symbols?.filter((symbol) => symbol.kind === vscode.SymbolKind.Function).length, 5000);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 5000);
+    assert.equal(lenses?.filter((lens) => lens.command?.title.startsWith('stage ')).length, 5000);
+
+    // s0000 now waits for s0400, which depends on it through the steps in between.
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    const emptyList = rangeOf(document, '"depends_on":[]', 0);
+    await editor.edit((builder) => builder.replace(emptyList, '"depends_on":["s0400"]'));
+    const diagnostics = await waitForDiagnostics(document.uri, withCode('cycle'), 'cycles in the large plan');
+    assert.ok(diagnostics.some((diagnostic) => codeOf(diagnostic) === 'blocked'));
+  });
+});
+
 describe('plan code lenses', () => {
   it('show stage, cycle and blocking', async () => {
     const cyclic = await open('cyclic.plan.json');
