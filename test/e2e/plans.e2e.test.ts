@@ -15,6 +15,9 @@ test('quick fix removes a cycle problem', { timeout: 240_000 }, () =>
     const { page } = workbench;
     await workbench.openFile('cyclic.plan.json');
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The lenses above the steps name the cycle and the step it blocks.
+    await page.locator('.codelens-decoration', { hasText: 'in cycle: plan_queries → merge_results' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.codelens-decoration', { hasText: 'blocked by plan_queries' }).first().waitFor({ state: 'visible', timeout: 15_000 });
 
     const before = await workbench.waitForProblem(/Cycle: `plan_queries` → `merge_results`/);
     // Six cycle diagnostics (one per cycle through each entry) and the blocked write_summary step.
