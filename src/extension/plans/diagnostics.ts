@@ -59,7 +59,9 @@ export class PlanDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChanged(event)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.restartWorkspaceCheck()),
     );
-    for (const document of vscode.workspace.textDocuments) this.refreshDocument(document, 0);
+    // Plans already open are checked right after activation returns, so that activating stays
+    // cheap even with a large plan open.
+    for (const document of vscode.workspace.textDocuments) this.refreshDocument(document, 1);
     this.restartWorkspaceCheck();
   }
 
