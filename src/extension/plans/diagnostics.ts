@@ -94,10 +94,15 @@ export class PlanDiagnostics implements vscode.Disposable {
 
   /** Checks a document now and publishes its diagnostics. Returns the analysis. */
   publishDocument(document: vscode.TextDocument): AnalysedPlan | undefined {
+    const started = performance.now();
     const entry = this.cache.forDocument(document);
     this.fromDisk.delete(document.uri.toString());
-    if (entry) this.publish(entry);
-    else this.collection.delete(document.uri);
+    if (!entry) {
+      this.collection.delete(document.uri);
+      return undefined;
+    }
+    const count = this.publish(entry);
+    this.log.debug(`Checked ${vscode.workspace.asRelativePath(document.uri)} version ${document.version} in ${(performance.now() - started).toFixed(1)} ms: ${count} diagnostics.`);
     return entry;
   }
 
