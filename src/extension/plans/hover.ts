@@ -78,8 +78,9 @@ export function describeStep(entry: AnalysedPlan, id: string, scope: vscode.Uri)
   return markdown;
 }
 
+/** The core writes ids in its messages as Markdown code spans, so the message is shown as Markdown. */
 function findingLine(finding: Finding): string {
-  return `${escapeMarkdown(finding.message)} (${code(finding.kind)})`;
+  return `${finding.message.replace(/\r?\n/g, ' ')} (${code(finding.kind)})`;
 }
 
 function listOf(ids: readonly string[]): string {
@@ -93,8 +94,4 @@ export function code(text: string): string {
   const fence = '`'.repeat(longestRun + 1);
   const padded = text.startsWith('`') || text.endsWith('`') || text === '' ? ` ${text} ` : text;
   return `${fence}${padded.replace(/\r?\n/g, ' ')}${fence}`;
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
 }

@@ -528,6 +528,15 @@ describe('plan navigation', () => {
     assert.match(text, /write_summary/);
   });
 
+  it('hover shows the cycle and problems', async () => {
+    const document = await open('cyclic.plan.json');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionOf(document, '"plan_queries"', 0, 2));
+    const text = (hovers ?? []).flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value))).join('\n');
+    assert.match(text, /On a cycle: `plan_queries` → `merge_results` → `search_(web|docs)` → `plan_queries`/);
+    assert.match(text, /Problems:/);
+    assert.match(text, /\(`cycle`\)/);
+  });
+
   it('hover names the closest id for an unknown one', async () => {
     await writeFile('typo.plan.json', '[{"id": "fetch_orders", "tool": "t"}, {"id": "report", "tool": "t", "depends_on": ["fetch_ordrs"]}]\n');
     const document = await open('typo.plan.json');
