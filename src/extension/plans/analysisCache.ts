@@ -5,7 +5,7 @@ import type { PlanFormat } from '../../core/plan/model';
 import { LineIndex } from '../../core/text/lineIndex';
 import { planFormatOf } from './planFiles';
 
-/** One analysed version of a plan, shared by every provider that asks for that version. */
+/** One analysed version of a plan, shared by every provider that requests that version. */
 export interface AnalysedPlan {
   uri: vscode.Uri;
   /** The document version, or -1 for a file read from disk. */
@@ -62,7 +62,7 @@ export class PlanAnalysisCache {
       const analysis = checkPlan(text, format);
       return { uri, version, format, text, lines: new LineIndex(text), analysis };
     } catch (error) {
-      // The core never throws on user input by contract, so this is a bug in the checker.
+      // checkPlan is documented not to throw on user input, so an exception here is a checker bug.
       this.log.error(`Checking the plan ${uri.toString(true)} failed: ${errorText(error)}`);
       return undefined;
     }

@@ -78,7 +78,7 @@ export function describeStep(entry: AnalysedPlan, id: string, scope: vscode.Uri)
   return markdown;
 }
 
-/** The core writes ids in its messages as Markdown code spans, so the message is shown as Markdown. */
+/** Formats a finding as a list line. The core writes ids as Markdown code spans, so the message stays Markdown. */
 function findingLine(finding: Finding): string {
   return `${finding.message.replace(/\r?\n/g, ' ')} (${code(finding.kind)})`;
 }

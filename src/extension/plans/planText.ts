@@ -1,7 +1,8 @@
 /**
- * Queries over a parsed plan and its text that the editor features share: which id is at an
- * offset, where an id is used, how to write a new id in JSON or YAML, and whether an offset
- * lies inside a `depends_on` list. Nothing here imports `vscode`, so unit tests run it in Node.
+ * Queries over a parsed plan and its text that the editor features share. They find the id at
+ * an offset and the uses of an id, write a new id in JSON or YAML, and decide whether an
+ * offset lies inside a `depends_on` list. Nothing here imports `vscode`, so unit tests run it
+ * in Node.
  */
 import type { OffsetRange } from '../../core/findings';
 import type { PlanAnalysis } from '../../core/plan/analysisTypes';
@@ -75,7 +76,7 @@ export function dependenciesOn(plan: Plan, id: string): { step: Step; dependency
 }
 
 /**
- * Returns the part of a value's range that holds the id itself: inside the quotes of a quoted
+ * Returns the part of a value's range that contains the id itself: inside the quotes of a quoted
  * string, or the whole range of a plain YAML scalar.
  */
 export function innerRange(text: string, range: OffsetRange): OffsetRange {
@@ -111,7 +112,7 @@ export function renameProblem(plan: Plan, oldId: string, newId: string): string 
   return undefined;
 }
 
-/** Where a completion of a step id inside `depends_on` goes, and the step being edited. */
+/** The place of a step-id completion inside `depends_on`, and the step being edited. */
 export interface DependencyCompletionContext {
   /** The step whose list is being edited, when the parser still sees it. */
   step?: Step;
