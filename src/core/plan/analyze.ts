@@ -179,7 +179,7 @@ function stageLists(planGraph: PlanGraph, stage: Int32Array): string[][] {
   return lists;
 }
 
-/** The longest chain by declared `duration_ms`, when every runnable step declares one. */
+/** Finds the chain with the maximum total `duration_ms`, when every runnable step declares one. */
 function criticalPath(planGraph: PlanGraph, runnable: Uint8Array): CriticalPath | undefined {
   const { plan, graph } = planGraph;
   let any = false;

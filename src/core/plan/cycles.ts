@@ -123,7 +123,7 @@ function sourceOfSlot(planGraph: PlanGraph, slot: number): number {
   return planGraph.edgeSource[slot];
 }
 
-/** A shortest cycle through every internal edge, without repeats (rotations count as one). */
+/** Finds a shortest cycle through every internal edge, without repeats (rotations count as one). */
 function shortestCycles(planGraph: PlanGraph, component: number, internalEdges: number[], search: BreadthFirstSearch): Cycle[] {
   const { graph } = planGraph;
   const bySource = new Map<number, number[]>();

@@ -3,8 +3,8 @@
  * events instead of going through the ranged tree, which allocates several objects per
  * value. It accepts only input that the general reader would accept without any finding,
  * and returns undefined as soon as anything else appears, so the general reader, which
- * owns every error message, handles the rest. A property test holds both paths to the same
- * result on valid plans.
+ * owns every error message, handles the rest. A property test checks that both paths give the
+ * same result on valid plans.
  */
 import * as jsonc from 'jsonc-parser';
 import type { OffsetRange } from '../findings';

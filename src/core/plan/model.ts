@@ -1,13 +1,13 @@
 import type { OffsetRange } from '../findings';
 import type { ListEntryPlace } from './edits';
 
-/** How a simulated run treats a step. */
+/** The outcome a simulated run gives a step. */
 export type StepBehavior = 'ok' | 'error' | 'hang' | 'lost';
 
 export const STEP_BEHAVIORS: readonly StepBehavior[] = ['ok', 'error', 'hang', 'lost'];
 
 /**
- * One entry of a step's `depends_on` list. As a `ListEntryPlace` it knows its neighbours,
+ * One entry of a step's `depends_on` list. As a `ListEntryPlace` it records its neighbours,
  * so a fix can remove it with its separator.
  */
 export interface Dependency extends ListEntryPlace {
@@ -56,7 +56,7 @@ export interface Step {
 
 export type PlanFormat = 'json' | 'yaml';
 
-/** Where the list of steps sits in the file. */
+/** The top-level form that contains the list of steps. */
 export type PlanShape = 'array' | 'steps' | 'plan';
 
 export interface PlanDefaults {

@@ -54,7 +54,7 @@ export function parsePlan(text: string, format: PlanFormat): ParseResult {
   return parsePlanGeneral(text, format);
 }
 
-/** The general reader, which handles every input and owns every message. Exported for tests. */
+/** Parses any input with the general reader, which owns every message. Exported for tests. */
 export function parsePlanGeneral(text: string, format: PlanFormat): ParseResult {
   const findings: Finding[] = [];
   // An empty file is a plan not written yet, not a syntax error.
@@ -100,7 +100,9 @@ function describeNode(node: TreeNode): string {
     case 'array':
       return 'a list';
     case 'plain':
-      return Array.isArray(node.value) ? 'a list' : typeof node.value === 'object' && node.value !== null ? 'an object' : typeof node.value;
+      if (Array.isArray(node.value)) return 'a list';
+      if (typeof node.value === 'object' && node.value !== null) return 'an object';
+      return typeof node.value;
     case 'scalar':
       if (node.value === null) return 'null';
       return typeof node.value === 'string' ? `the string ${JSON.stringify(node.value)}` : `${typeof node.value} ${String(node.value)}`;

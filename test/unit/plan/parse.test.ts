@@ -185,7 +185,8 @@ describe('parsePlan errors', () => {
       fc.property(fc.string({ maxLength: 200 }), fc.constantFrom('json' as const, 'yaml' as const), (text, format) => {
         const result = parsePlan(text, format);
         for (const finding of result.findings) {
-          assert.ok(finding.range.start >= 0 && finding.range.end <= text.length);
+          assert.ok(finding.range.start >= 0);
+          assert.ok(finding.range.end <= text.length);
         }
       }),
       { numRuns: 2000 },
