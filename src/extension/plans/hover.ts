@@ -49,7 +49,9 @@ export function describeStep(entry: AnalysedPlan, id: string, scope: vscode.Uri)
   } else if (info?.stage !== undefined) {
     const sameStage = analysis.stages?.[info.stage]?.length ?? 1;
     const stage = stageLabel(entry, info.stage);
-    lines.push(sameStage > 1 ? vscode.l10n.t('Runs in {0}, in parallel with {1} other steps', stage, sameStage - 1) : vscode.l10n.t('Runs in {0}', stage));
+    if (sameStage === 1) lines.push(vscode.l10n.t('Runs in {0}', stage));
+    else if (sameStage === 2) lines.push(vscode.l10n.t('Runs in {0}, in parallel with 1 other step', stage));
+    else lines.push(vscode.l10n.t('Runs in {0}, in parallel with {1} other steps', stage, sameStage - 1));
   }
 
   const timeout = step.timeoutMs ?? analysis.plan.defaults.timeoutMs;
