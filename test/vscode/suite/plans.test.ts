@@ -191,6 +191,30 @@ describe('plan recognition', () => {
     assert.deepEqual(symbols?.filter((symbol) => symbol.kind === vscode.SymbolKind.Function).map((symbol) => symbol.name), ['a', 'b']);
   });
 
+  it('validates the shape with the schema', async () => {
+    const uri = await writeFile('shape.plan.json', '[{"id": "a", "tool": "t", "timeout_ms": "slow", "behavior": "sometimes"}]\n');
+    await open('shape.plan.json');
+    // The editor's JSON support reports these through the shipped schema, not this extension.
+    const fromSchema = await new Promise<vscode.Diagnostic[]>((resolve, reject) => {
+      const fromOthers = () => vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source !== source);
+      const done = () => {
+        if (fromOthers().length < 2) return;
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(fromOthers());
+      };
+      const subscription = vscode.languages.onDidChangeDiagnostics(done);
+      const timer = setTimeout(() => {
+        subscription.dispose();
+        reject(new Error(`Timed out waiting for schema diagnostics; got ${vscode.languages.getDiagnostics(uri).map((diagnostic) => diagnostic.message).join(' | ') || 'none'}`));
+      }, 30_000);
+      done();
+    });
+    const messages = fromSchema.map((diagnostic) => diagnostic.message).join(' | ');
+    assert.match(messages, /number/i);
+    assert.match(messages, /ok|error|hang|lost/);
+  });
+
   it('ignores other JSON files', async () => {
     const uri = await writeFile('not-a-plan.json', '[{"id": "a", "tool": "t", "depends_on": ["a"]}]\n');
     await open('not-a-plan.json');
