@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerPlans } from './plans';
 import { registerTraces } from './traces/index';
 
 /**
@@ -8,6 +9,7 @@ import { registerTraces } from './traces/index';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  registerPlans(context, log);
   registerTraces(context, log);
   log.info('Agent Deadlock Debugger activated.');
 }

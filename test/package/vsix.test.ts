@@ -28,6 +28,7 @@ const allowedPaths: RegExp[] = [
   /^dist\/webview\/[^]+$/,
   /^media\/[^]+$/,
   /^schemas\/[^]+$/,
+  /^docs\/rules\.md$/,
   /^l10n\/[^]+$/,
   /^package\.json$/,
   /^package\.nls(\.[a-z-]+)?\.json$/i,

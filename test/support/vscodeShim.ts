@@ -150,7 +150,7 @@ async function main(): Promise<number> {
     if (process.env.VSCODE_SHIM_KEEP === '1') {
       console.error(`[vscode-shim] Kept the run folder ${temporaryRoot}`);
     } else {
-      removeRunFolders({ ...folders, root: temporaryRoot });
+      removeRunFolders(folders);
     }
   };
   const onSignal = (signal: NodeJS.Signals): void => {
