@@ -4,6 +4,7 @@
  * for the graph panel: `hub.onDidUpdate` delivers each new `TraceUpdate`.
  */
 import * as vscode from 'vscode';
+import { detectTraceFormat } from '../../core/trace/reader';
 import { registerTraceDiagnostics } from './diagnostics';
 import { RECEIVER_SESSION, TraceHub } from './hub';
 import { registerTraceStatusBar } from './statusBar';
@@ -38,9 +39,11 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
 
   context.subscriptions.push(
     vscode.commands.registerCommand('agentDeadlock.followTrace', async (uri?: vscode.Uri) => {
+      const active = vscode.window.activeTextEditor?.document;
+      const activeTrace = active && detectTraceFormat(active.getText(new vscode.Range(0, 0, 64, 0))) !== undefined ? active.uri : undefined;
       const target =
         uri ??
-        vscode.window.activeTextEditor?.document.uri ??
+        activeTrace ??
         (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Follow Trace'), filters: { [vscode.l10n.t('Traces')]: ['jsonl', 'json', 'ndjson', 'log'] } }))?.[0];
       if (!target) return;
       if (target.scheme !== 'file') {
