@@ -6,12 +6,14 @@
 import * as vscode from 'vscode';
 import { detectTraceFormat } from '../../core/trace/reader';
 import { registerTraceDiagnostics } from './diagnostics';
+import { TraceGraphSource } from './graphSource';
 import { RECEIVER_SESSION, TraceHub } from './hub';
 import { registerTraceStatusBar } from './statusBar';
 import { AgentCallsProvider, REVEAL_COMMAND, revealTraceEvent } from './treeView';
 
 export type { TraceUpdate } from './session';
 export type { TraceHub } from './hub';
+export { TraceGraphSource } from './graphSource';
 
 let currentHub: TraceHub | undefined;
 
@@ -20,7 +22,13 @@ export function getTraceHub(): TraceHub | undefined {
   return currentHub;
 }
 
-export function registerTraces(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): TraceHub {
+/**
+ * Opens a graph panel for a source. The graph panel's `showSource` fits; without one, the
+ * Show Trace Graph command says that no graph panel is available.
+ */
+export type ShowGraphSource = (source: TraceGraphSource) => unknown;
+
+export function registerTraces(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, showGraph?: ShowGraphSource): TraceHub {
   const hub = new TraceHub(log, context.globalStorageUri);
   currentHub = hub;
   context.subscriptions.push(hub, { dispose: () => (currentHub = undefined) });
@@ -73,6 +81,18 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
           vscode.l10n.t('Starting the OTLP receiver failed: {0}. Set another port in agentDeadlock.otlpReceiver.port or stop the other program on it.', error instanceof Error ? error.message : String(error)),
         );
       }
+    }),
+    vscode.commands.registerCommand('agentDeadlock.showTraceGraph', async () => {
+      const session = hub.active;
+      if (!session) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Follow a trace file or start the OTLP receiver first; the graph shows the active trace.'));
+        return;
+      }
+      if (!showGraph) {
+        await showError(vscode.l10n.t('Showing the wait-for graph of {0} failed: the graph panel is not available in this build.', session.title));
+        return;
+      }
+      showGraph(new TraceGraphSource(hub, session));
     }),
     vscode.commands.registerCommand('agentDeadlock.stopOtlpReceiver', async () => {
       await hub.stopReceiver();
