@@ -97,7 +97,7 @@ export class OtlpAdapter implements TraceAdapter {
     }
     if (end === undefined || end === 0) return undefined;
 
-    const { status, error } = spanStatus(span.status, attrs);
+    const { status, error } = spanStatus(span.status, attrs, exceptionMessage(span.events));
     const output = stringAttr(attrs, OUTPUT_KEYS);
     builder.add({ type: 'call.end', at: end, range, call: callId, status, error, output });
     if (operation === 'invoke_agent' && agentName !== undefined) {
@@ -194,14 +194,27 @@ export function normaliseId(value: unknown, bytes: 8 | 16): string | undefined {
 
 const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 
-function spanStatus(status: unknown, attrs: Map<string, unknown>): { status: Exclude<CallStatus, 'running'>; error?: string } {
+/** Returns the message of the first `exception` span event, as OpenTelemetry SDKs record errors. */
+function exceptionMessage(events: unknown): string | undefined {
+  if (!Array.isArray(events)) return undefined;
+  for (const event of events) {
+    if (!isRecord(event) || event.name !== 'exception') continue;
+    const attrs = attributes(event.attributes);
+    const message = stringAttr(attrs, ['exception.message']);
+    const type = stringAttr(attrs, ['exception.type']);
+    if (message !== undefined || type !== undefined) return [type, message].filter(Boolean).join(': ');
+  }
+  return undefined;
+}
+
+function spanStatus(status: unknown, attrs: Map<string, unknown>, exception: string | undefined): { status: Exclude<CallStatus, 'running'>; error?: string } {
   const record = isRecord(status) ? status : {};
   const rawCode = record.code;
   let code = 0;
   if (typeof rawCode === 'number') code = rawCode;
   else if (typeof rawCode === 'string') code = STATUS_NAMES[rawCode] ?? Number(rawCode);
   const errorType = stringAttr(attrs, ['error.type']);
-  const message = typeof record.message === 'string' && record.message !== '' ? record.message : undefined;
+  const message = typeof record.message === 'string' && record.message !== '' ? record.message : exception;
   if (code !== 2 && errorType === undefined) return { status: 'ok' };
   const text = `${errorType ?? ''} ${message ?? ''}`.toLowerCase();
   const timedOut = /timeout|timed out|deadline/.test(text);
