@@ -1,0 +1,709 @@
+/**
+ * The Cytoscape view of one graph model: rendering, layouts, highlighting, search, cycle
+ * navigation, live ages, keyboard access and export.
+ */
+import cytoscape from 'cytoscape';
+import cytoscapeSvg from 'cytoscape-svg';
+
+import type { GraphModel } from '../src/shared/graphModel';
+import {
+  formatString,
+  type CallAge,
+  type LayoutName,
+  type ViewOptions,
+  type ViewState,
+  type WebviewMessage,
+  type WebviewStrings,
+} from '../src/shared/protocol';
+import { buildViewGraph, stageLayers, statusClass, type ViewGraph, type ViewNode } from './elements';
+import type { LayoutEngine } from './layoutEngine';
+import { graphStylesheet, readPalette, type Palette } from './theme';
+import { buildLegend, buildToolbar, buildTooltip, type Legend, type Toolbar, type Tooltip } from './ui';
+
+cytoscape.use(cytoscapeSvg);
+
+/** Above this many drawn nodes the viewport options that skip edges and labels while panning are on. */
+const LARGE_GRAPH_NODES = 800;
+/** Share of its timeout after which a running call is drawn as near its timeout. */
+const NEAR_TIMEOUT_FRACTION = 0.75;
+/** Wait-for graphs up to this size use Cytoscape's `cose`; larger ones the worker's force layout. */
+const COSE_MAX_NODES = 150;
+const AGE_CLASSES = 'running near-timeout over-timeout timed-out killed status-done status-failed status-running status-pending status-timeout status-killed status-stranded stranded';
+const SEARCH_CLASSES = 'match upstream downstream faded';
+
+export interface RenderTimings {
+  layout: LayoutName;
+  nodes: number;
+  edges: number;
+  layoutMs: number;
+  cytoscapeMs: number;
+  totalMs: number;
+}
+
+export interface GraphViewChrome {
+  container: HTMLElement;
+  toolbarHost: HTMLElement;
+  legendHost: HTMLElement;
+  noticeHost: HTMLElement;
+}
+
+export class GraphView {
+  cy: cytoscape.Core | undefined;
+  lastRender: RenderTimings | undefined;
+
+  private model: GraphModel;
+  private viewGraph: ViewGraph | undefined;
+  private palette: Palette;
+  private layoutName: LayoutName;
+  private readonly expanded = new Set<number>();
+  private readonly ages = new Map<string, CallAge>();
+  private agesNow = 0;
+  private cycleIndex = -1;
+  private searchText = '';
+  private renderToken = 0;
+  private requestId = 0;
+  private stateTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly toolbar: Toolbar;
+  private readonly legend: Legend;
+  private readonly tooltip: Tooltip;
+
+  constructor(
+    private readonly chrome: GraphViewChrome,
+    model: GraphModel,
+    private readonly strings: WebviewStrings,
+    private readonly options: ViewOptions,
+    private state: ViewState,
+    private readonly layouts: LayoutEngine,
+    private readonly post: (message: WebviewMessage) => void,
+    private readonly saveState: (state: ViewState) => void,
+  ) {
+    this.model = model;
+    this.palette = readPalette(document);
+    this.layoutName = this.pickLayout(state.layout);
+    for (const id of state.expandedComponents ?? []) this.expanded.add(id);
+    this.searchText = state.search ?? '';
+
+    this.toolbar = buildToolbar(strings, {
+      fit: () => this.fit(),
+      zoom: (factor) => this.zoomBy(factor),
+      layout: (name) => void this.switchLayout(name),
+      cycle: (step) => this.stepCycle(step),
+      search: (text) => this.search(text),
+      exportImage: (format) => this.exportImage(format),
+      copyText: (format) => this.post({ type: 'copyText', format }),
+      collapseAll: () => {
+        this.expanded.clear();
+        void this.render(false);
+      },
+    });
+    this.toolbar.searchInput.value = this.searchText;
+    this.legend = buildLegend(strings);
+    this.legend.repaint(this.palette);
+    this.tooltip = buildTooltip();
+    chrome.toolbarHost.replaceChildren(this.toolbar.root);
+    chrome.legendHost.replaceChildren(this.legend.root);
+    chrome.container.parentElement?.append(this.tooltip.root);
+    this.installKeyboard();
+  }
+
+  /** Draws the current model. With `keepViewport`, zoom, pan and selection survive the redraw. */
+  async render(keepViewport: boolean): Promise<RenderTimings | undefined> {
+    const token = ++this.renderToken;
+    const started = performance.now();
+    const model = this.model;
+    const condense = model.nodes.length > this.options.condenseThreshold;
+    const condensedSet = new Set<number>();
+    if (condense) {
+      for (const component of model.components) if (!this.expanded.has(component.id)) condensedSet.add(component.id);
+    }
+    const graph = buildViewGraph(model, condensedSet, this.strings);
+    this.updateLayoutChoices(graph);
+
+    let positions: Float64Array | undefined;
+    const layoutStarted = performance.now();
+    if (this.layoutName === 'layered' || this.layoutName === 'force') {
+      try {
+        positions = await this.computePositions(graph, this.layoutName, model);
+      } catch (error) {
+        this.showNotice(formatString(this.strings.layoutFailed, String(error)));
+        this.post({ type: 'error', message: `Layout ${this.layoutName} failed: ${String(error)}` });
+      }
+      if (token !== this.renderToken) return undefined;
+    }
+    const layoutMs = performance.now() - layoutStarted;
+
+    const cytoscapeStarted = performance.now();
+    const elements = this.elementsFor(graph, positions);
+    const large = graph.leaves.length > LARGE_GRAPH_NODES;
+    const previous = this.cy && keepViewport ? { zoom: this.cy.zoom(), pan: { ...this.cy.pan() } } : undefined;
+    const selectedId = this.selectedModelId() ?? this.state.selectedId;
+
+    if (this.cy) this.cy.destroy();
+    const cy = cytoscape({
+      container: this.chrome.container,
+      elements,
+      style: graphStylesheet(this.palette, large),
+      layout: { name: 'preset', fit: false },
+      minZoom: 0.02,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      selectionType: 'single',
+      hideEdgesOnViewport: large,
+      textureOnViewport: large,
+      motionBlur: false,
+      pixelRatio: large ? 1 : 'auto',
+    });
+    this.cy = cy;
+    this.viewGraph = graph;
+    this.installEvents(cy);
+
+    if (!positions) {
+      cy.layout(this.stockLayoutOptions(this.layoutName, graph)).run();
+    }
+
+    const restoreViewport = previous ?? (this.state.zoom !== undefined && this.state.pan ? { zoom: this.state.zoom, pan: this.state.pan } : undefined);
+    if (restoreViewport && (keepViewport || this.lastRender === undefined)) cy.viewport(restoreViewport);
+    else cy.fit(undefined, 30);
+
+    if (selectedId !== undefined) this.selectModelNode(selectedId, false);
+    if (this.ages.size > 0) this.applyAges(this.agesNow, [...this.ages.values()]);
+    if (this.searchText) this.search(this.searchText, false);
+
+    this.showNotice(
+      model.nodes.length === 0 ? this.strings.emptyGraph : graph.condensed.size > 0 ? this.strings.condensedNotice : '',
+    );
+    this.toolbar.collapseButton.hidden = !(condense && this.expanded.size > 0);
+    this.updateCycleStatus();
+    this.legend.filter((selector) => cy.elements(selector).nonempty());
+    const cytoscapeMs = performance.now() - cytoscapeStarted;
+
+    this.lastRender = {
+      layout: this.layoutName,
+      nodes: graph.leaves.length,
+      edges: graph.edges.length,
+      layoutMs,
+      cytoscapeMs,
+      totalMs: performance.now() - started,
+    };
+    this.scheduleStateSave();
+    document.dispatchEvent(new CustomEvent('agent-deadlock:rendered', { detail: this.lastRender }));
+    return this.lastRender;
+  }
+
+  /** Replaces the model after an edit, keeping zoom, pan and selection. */
+  async update(model: GraphModel): Promise<void> {
+    this.model = model;
+    await this.render(true);
+  }
+
+  /** Rereads the theme's colours and restyles the graph and the legend. */
+  restyle(): void {
+    this.palette = readPalette(document);
+    this.legend.repaint(this.palette);
+    this.cy?.style(graphStylesheet(this.palette, (this.viewGraph?.leaves.length ?? 0) > LARGE_GRAPH_NODES));
+  }
+
+  /** Applies live call ages: the age is shown under the label and the colour follows the share of the timeout used. */
+  applyAges(now: number, calls: CallAge[]): void {
+    this.agesNow = now;
+    const cy = this.cy;
+    const graph = this.viewGraph;
+    for (const call of calls) this.ages.set(call.id, call);
+    if (!cy || !graph) return;
+    cy.batch(() => {
+      for (const call of calls) {
+        const viewId = graph.viewIdOfModel.get(call.id);
+        if (viewId === undefined) continue;
+        const element = cy.getElementById(viewId);
+        if (element.empty() || element.hasClass('condensed')) continue;
+        const ageMs = Math.max(0, now - call.startedAt);
+        const classes = statusClass(call.status).filter((name) => AGE_CLASSES.split(' ').includes(name));
+        if (call.status === 'running' && call.timeoutMs !== undefined && call.timeoutMs > 0) {
+          const fraction = ageMs / call.timeoutMs;
+          if (fraction >= 1) classes.push('over-timeout');
+          else if (fraction >= NEAR_TIMEOUT_FRACTION) classes.push('near-timeout');
+        }
+        element.removeClass(AGE_CLASSES).addClass(classes.join(' '));
+        const ageText =
+          call.timeoutMs !== undefined
+            ? formatString(this.strings.ageOfTimeout, formatDuration(ageMs), formatDuration(call.timeoutMs))
+            : formatString(this.strings.age, formatDuration(ageMs));
+        const label = element.data('label') as string;
+        element.data('display', `${label}\n${ageText}`);
+        element.addClass('multiline');
+      }
+    });
+  }
+
+  /** Selects the node drawn for a model id. With `center`, the view moves to it; otherwise only when it is off screen. */
+  selectModelNode(modelId: string, center: boolean): boolean {
+    const cy = this.cy;
+    const viewId = this.viewGraph?.viewIdOfModel.get(modelId);
+    if (!cy || viewId === undefined) return false;
+    const element = cy.getElementById(viewId);
+    if (element.empty()) return false;
+    cy.elements(':selected').unselect();
+    element.select();
+    const extent = cy.extent();
+    const position = element.position();
+    const visible = position.x > extent.x1 && position.x < extent.x2 && position.y > extent.y1 && position.y < extent.y2;
+    if (center || !visible) {
+      if (cy.zoom() < 0.5) cy.zoom(0.8);
+      cy.center(element);
+    }
+    return true;
+  }
+
+  /** Filters by id or tool. Matches are marked, their dependencies (upstream) and dependents (downstream) highlighted, the rest faded. */
+  search(text: string, fitToMatches = true): number {
+    this.searchText = text;
+    const cy = this.cy;
+    if (!cy) return 0;
+    const needle = text.trim().toLowerCase();
+    let count = 0;
+    cy.batch(() => {
+      cy.elements().removeClass(SEARCH_CLASSES);
+      if (!needle) return;
+      const matches = cy.nodes().filter((node) => {
+        if (node.isParent()) return false;
+        const modelId = String(node.data('modelId')).toLowerCase();
+        const tool = String(node.data('tool') ?? '').toLowerCase();
+        return modelId.includes(needle) || tool.includes(needle) || String(node.data('label')).toLowerCase().includes(needle);
+      });
+      count = matches.length;
+      if (count === 0) return;
+      const upstream = matches.successors();
+      const downstream = matches.predecessors();
+      cy.elements().addClass('faded');
+      upstream.removeClass('faded').addClass('upstream');
+      downstream.removeClass('faded').addClass('downstream');
+      matches.removeClass('faded upstream downstream').addClass('match');
+      matches.union(upstream).union(downstream).parents().removeClass('faded');
+    });
+    this.toolbar.searchStatus.textContent = needle
+      ? count === 0
+        ? this.strings.searchNoMatch
+        : formatString(this.strings.searchMatches, count)
+      : '';
+    if (fitToMatches && count > 0) {
+      cy.fit(cy.nodes('.match'), 60);
+      if (cy.zoom() > 1.5) {
+        cy.zoom(1.5);
+        cy.center(cy.nodes('.match'));
+      }
+    }
+    this.scheduleStateSave();
+    return count;
+  }
+
+  /** Moves to the next (1) or previous (-1) strongly connected component. */
+  stepCycle(step: 1 | -1): void {
+    const cy = this.cy;
+    const components = this.model.components;
+    if (!cy || components.length === 0) {
+      this.toolbar.cycleStatus.textContent = this.strings.noCycles;
+      return;
+    }
+    this.cycleIndex = (this.cycleIndex + step + components.length) % components.length;
+    const component = components[this.cycleIndex];
+    const target = cy.getElementById(`c${component.id}`);
+    if (target.nonempty()) {
+      cy.elements(':selected').unselect();
+      target.select();
+      cy.fit(target.union(target.children()), 60);
+      if (cy.zoom() > 1.5) {
+        cy.zoom(1.5);
+        cy.center(target);
+      }
+    }
+    this.updateCycleStatus();
+  }
+
+  fit(): void {
+    this.cy?.fit(undefined, 30);
+  }
+
+  zoomBy(factor: number): void {
+    const cy = this.cy;
+    if (!cy) return;
+    cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+  }
+
+  async switchLayout(name: LayoutName): Promise<void> {
+    this.layoutName = this.pickLayout(name);
+    await this.render(false);
+  }
+
+  /** Renders the current view as PNG or SVG and posts it to the host, which asks where to save it. */
+  exportImage(format: 'png' | 'svg'): void {
+    const cy = this.cy;
+    if (!cy) return;
+    try {
+      if (format === 'png') {
+        const large = cy.nodes().length > 2000;
+        const data = cy.png({ output: 'base64uri', full: true, bg: this.palette.background, scale: large ? 1 : 2, maxWidth: 16000, maxHeight: 16000 });
+        this.post({ type: 'exportImage', format, data });
+      } else {
+        const data = (cy as unknown as { svg(options: object): string }).svg({ full: true, bg: this.palette.background, scale: 1 });
+        this.post({ type: 'exportImage', format, data });
+      }
+    } catch (error) {
+      this.post({ type: 'error', message: `Export as ${format.toUpperCase()} failed: ${String(error)}` });
+    }
+  }
+
+  /** Expands a condensed component into its members. */
+  async expandComponent(component: number): Promise<void> {
+    this.expanded.add(component);
+    await this.render(false);
+    const cy = this.cy;
+    const parent = cy?.getElementById(`c${component}`);
+    if (cy && parent && parent.nonempty()) cy.fit(parent.union(parent.children()), 60);
+  }
+
+  currentState(): ViewState {
+    const cy = this.cy;
+    const state: ViewState = { documentUri: this.state.documentUri, layout: this.layoutName };
+    if (cy) {
+      state.zoom = cy.zoom();
+      state.pan = { ...cy.pan() };
+    }
+    const selected = this.selectedModelId();
+    if (selected !== undefined) state.selectedId = selected;
+    if (this.expanded.size > 0) state.expandedComponents = [...this.expanded];
+    if (this.searchText) state.search = this.searchText;
+    return state;
+  }
+
+  private selectedModelId(): string | undefined {
+    const selected = this.cy?.nodes(':selected');
+    if (!selected || selected.empty()) return undefined;
+    const node = selected.first();
+    return node.data('node') ? String(node.data('modelId')) : undefined;
+  }
+
+  private pickLayout(requested: LayoutName | undefined): LayoutName {
+    const available = this.availableLayouts(this.model.nodes.length);
+    if (requested && available.includes(requested)) return requested;
+    if (this.model.kind === 'wait-for') return this.model.nodes.length <= COSE_MAX_NODES ? 'cose' : 'force';
+    return 'layered';
+  }
+
+  private availableLayouts(nodeCount: number): LayoutName[] {
+    const layouts: LayoutName[] = ['layered', 'force'];
+    if (nodeCount <= this.options.stockLayoutMaxNodes) layouts.push('cose', 'breadthfirst', 'circle', 'grid');
+    return layouts;
+  }
+
+  private updateLayoutChoices(graph: ViewGraph): void {
+    const available = this.availableLayouts(graph.leaves.length);
+    if (!available.includes(this.layoutName)) this.layoutName = this.model.kind === 'wait-for' ? 'force' : 'layered';
+    this.toolbar.setLayouts(available, this.layoutName);
+  }
+
+  private async computePositions(graph: ViewGraph, algorithm: 'layered' | 'force', model: GraphModel): Promise<Float64Array> {
+    const indexOf = new Map<string, number>();
+    graph.leaves.forEach((leaf, index) => indexOf.set(leaf.id, index));
+    const sources: number[] = [];
+    const targets: number[] = [];
+    for (const edge of graph.edges) {
+      const source = indexOf.get(edge.source);
+      const target = indexOf.get(edge.target);
+      if (source !== undefined && target !== undefined) {
+        sources.push(source);
+        targets.push(target);
+      }
+    }
+    const widths = new Float32Array(graph.leaves.map((leaf) => leaf.width));
+    const layers = algorithm === 'layered' ? stageLayers(model, graph) : undefined;
+    const result = await this.layouts.run({
+      requestId: ++this.requestId,
+      algorithm,
+      nodeCount: graph.leaves.length,
+      sources: Int32Array.from(sources),
+      targets: Int32Array.from(targets),
+      widths,
+      ...(layers ? { layers } : {}),
+    });
+    return result.positions;
+  }
+
+  private elementsFor(graph: ViewGraph, positions: Float64Array | undefined): cytoscape.ElementDefinition[] {
+    const positionOf = new Map<string, number>();
+    graph.leaves.forEach((leaf, index) => positionOf.set(leaf.id, index));
+    const elements: cytoscape.ElementDefinition[] = [];
+    for (const node of graph.nodes) {
+      const data: Record<string, unknown> = {
+        id: node.id,
+        modelId: node.modelId,
+        label: node.label,
+        display: node.display,
+        width: node.width,
+        textWidth: node.textWidth,
+      };
+      if (node.parent) data.parent = node.parent;
+      if (node.node) {
+        data.node = true;
+        if (node.node.tool !== undefined) data.tool = node.node.tool;
+      }
+      if (node.component !== undefined) data.component = node.component;
+      const definition: cytoscape.ElementDefinition = { group: 'nodes', data: data as cytoscape.NodeDataDefinition, classes: node.classes.join(' ') };
+      const index = positionOf.get(node.id);
+      if (positions && index !== undefined) definition.position = { x: positions[2 * index], y: positions[2 * index + 1] };
+      elements.push(definition);
+    }
+    for (const edge of graph.edges) {
+      elements.push({
+        group: 'edges',
+        data: { id: edge.id, source: edge.source, target: edge.target, modelIndex: edge.modelIndex },
+        classes: edge.classes.join(' '),
+      });
+    }
+    return elements;
+  }
+
+  private stockLayoutOptions(name: LayoutName, graph: ViewGraph): cytoscape.LayoutOptions {
+    switch (name) {
+      case 'cose':
+        return {
+          name: 'cose',
+          animate: false,
+          fit: false,
+          randomize: false,
+          nodeDimensionsIncludeLabels: true,
+          numIter: 1000,
+          idealEdgeLength: () => 110,
+          nodeOverlap: 40,
+          nodeRepulsion: () => 800_000,
+          componentSpacing: 120,
+        } as cytoscape.LayoutOptions;
+      case 'breadthfirst':
+        return { name: 'breadthfirst', directed: true, fit: false, spacingFactor: 1.1, animate: false };
+      case 'circle':
+        return { name: 'circle', fit: false, animate: false, avoidOverlap: true };
+      default:
+        return { name: 'grid', fit: false, animate: false, avoidOverlap: true, rows: Math.ceil(Math.sqrt(graph.leaves.length)) };
+    }
+  }
+
+  private installEvents(cy: cytoscape.Core): void {
+    cy.on('tap', 'node', (event) => {
+      const node = event.target as cytoscape.NodeSingular;
+      if (node.hasClass('condensed')) {
+        void this.expandComponent(Number(node.data('component')));
+        return;
+      }
+      if (node.data('node')) this.post({ type: 'reveal', nodeId: String(node.data('modelId')) });
+      this.clearCyclePath();
+    });
+    cy.on('tap', 'edge', (event) => this.emphasiseCycle(event.target as cytoscape.EdgeSingular));
+    cy.on('tap', (event) => {
+      if (event.target === cy) this.clearCyclePath();
+    });
+    cy.on('mouseover', 'node, edge', (event) => {
+      const lines = this.tooltipLines(event.target as cytoscape.SingularElementArgument);
+      const position = event.renderedPosition ?? { x: 0, y: 0 };
+      if (lines.length > 0) this.tooltip.show(lines, position.x, position.y);
+    });
+    cy.on('mouseout', 'node, edge', () => this.tooltip.hide());
+    cy.on('viewport', () => {
+      this.tooltip.hide();
+      this.scheduleStateSave();
+    });
+    cy.on('select unselect', () => this.scheduleStateSave());
+  }
+
+  /** Marks the shortest cycle through the edge, which the model stores as node ids in order. */
+  emphasiseCycle(edge: cytoscape.EdgeSingular): void {
+    const cy = this.cy;
+    const graph = this.viewGraph;
+    this.clearCyclePath();
+    if (!cy || !graph) return;
+    const modelIndex = Number(edge.data('modelIndex'));
+    const cycle = modelIndex >= 0 ? this.model.edges[modelIndex]?.cycle : undefined;
+    if (!cycle || cycle.length === 0) return;
+    const viewIds = cycle.map((id) => graph.viewIdOfModel.get(id));
+    cy.batch(() => {
+      for (let i = 0; i < viewIds.length; i++) {
+        const from = viewIds[i];
+        const to = viewIds[(i + 1) % viewIds.length];
+        if (from === undefined || to === undefined) continue;
+        cy.getElementById(from).addClass('cycle-path');
+        cy.getElementById(from).edgesTo(cy.getElementById(to)).addClass('cycle-path');
+      }
+    });
+  }
+
+  private clearCyclePath(): void {
+    this.cy?.elements('.cycle-path').removeClass('cycle-path');
+  }
+
+  private tooltipLines(element: cytoscape.SingularElementArgument): Array<[string, string] | string> {
+    const strings = this.strings;
+    if (element.isEdge()) {
+      const modelIndex = Number(element.data('modelIndex'));
+      const edge = modelIndex >= 0 ? this.model.edges[modelIndex] : undefined;
+      if (!edge) return [];
+      const lines: Array<[string, string] | string> = [`${edge.source} → ${edge.target}`];
+      if (edge.label) lines.push(edge.label);
+      if (edge.cycle && edge.cycle.length > 0) lines.push([strings.legendSelectedCycle, [...edge.cycle, edge.cycle[0]].join(' → ')]);
+      return lines;
+    }
+    const viewNode = this.viewGraph?.nodes.find((node) => node.id === element.id());
+    if (!viewNode) return [];
+    if (!viewNode.node) return [viewNode.label];
+    return this.nodeTooltip(viewNode);
+  }
+
+  private nodeTooltip(viewNode: ViewNode): Array<[string, string] | string> {
+    const node = viewNode.node!;
+    const strings = this.strings;
+    const lines: Array<[string, string] | string> = [node.label];
+    if (node.label !== node.id) lines.push(['id', node.id]);
+    if (node.tool !== undefined) lines.push([strings.tool, node.tool]);
+    if (node.stage !== undefined) lines.push([strings.stage, String(node.stage)]);
+    const age = this.ages.get(node.id);
+    lines.push([strings.status, statusName(strings, age?.status ?? node.status)]);
+    if (node.blockedReason !== undefined) lines.push([strings.blockedBecause, node.blockedReason]);
+    if (node.component !== undefined) lines.push([strings.component, String(node.component + 1)]);
+    if (node.lockInversion) lines.push(strings.lockInversion);
+    if (age) {
+      const ageMs = Math.max(0, this.agesNow - age.startedAt);
+      lines.push([
+        strings.status,
+        age.timeoutMs !== undefined
+          ? formatString(strings.ageOfTimeout, formatDuration(ageMs), formatDuration(age.timeoutMs))
+          : formatString(strings.age, formatDuration(ageMs)),
+      ]);
+    }
+    for (const detail of node.details ?? []) lines.push(detail);
+    return lines;
+  }
+
+  private updateCycleStatus(): void {
+    const count = this.model.components.length;
+    this.toolbar.cycleStatus.textContent =
+      count === 0 ? this.strings.noCycles : this.cycleIndex >= 0 ? `${this.cycleIndex + 1} / ${count}` : `${count}`;
+  }
+
+  private showNotice(text: string): void {
+    this.chrome.noticeHost.textContent = text;
+    this.chrome.noticeHost.hidden = text === '';
+  }
+
+  private scheduleStateSave(): void {
+    clearTimeout(this.stateTimer);
+    this.stateTimer = setTimeout(() => {
+      this.state = this.currentState();
+      this.saveState(this.state);
+    }, 300);
+  }
+
+  /**
+   * Keyboard access on the focused graph: arrows move the selection (left and right through
+   * the reading order, up to a dependency, down to a dependent), Enter reveals, + and - zoom,
+   * 0 fits, n and p step through cycles, / focuses the search box and Escape clears.
+   */
+  private installKeyboard(): void {
+    const container = this.chrome.container;
+    container.tabIndex = 0;
+    container.setAttribute('role', 'application');
+    container.setAttribute('aria-label', this.strings.keyboardHelp);
+    container.addEventListener('keydown', (event) => {
+      const cy = this.cy;
+      if (!cy) return;
+      const selected = cy.nodes(':selected').first();
+      let handled = true;
+      switch (event.key) {
+        case 'ArrowRight':
+        case 'ArrowLeft':
+          this.moveSelection(event.key === 'ArrowRight' ? 1 : -1);
+          break;
+        case 'ArrowUp':
+          this.selectNeighbour(selected.nonempty() ? selected.outgoers('node') : cy.collection());
+          break;
+        case 'ArrowDown':
+          this.selectNeighbour(selected.nonempty() ? selected.incomers('node') : cy.collection());
+          break;
+        case 'Enter':
+          if (selected.nonempty() && selected.hasClass('condensed')) void this.expandComponent(Number(selected.data('component')));
+          else if (selected.nonempty() && selected.data('node')) this.post({ type: 'reveal', nodeId: String(selected.data('modelId')) });
+          break;
+        case '+':
+        case '=':
+          this.zoomBy(1.25);
+          break;
+        case '-':
+          this.zoomBy(0.8);
+          break;
+        case '0':
+          this.fit();
+          break;
+        case 'n':
+          this.stepCycle(1);
+          break;
+        case 'p':
+          this.stepCycle(-1);
+          break;
+        case '/':
+          this.toolbar.searchInput.focus();
+          break;
+        case 'Escape':
+          cy.elements(':selected').unselect();
+          this.clearCyclePath();
+          break;
+        default:
+          handled = false;
+      }
+      if (handled) event.preventDefault();
+    });
+  }
+
+  private moveSelection(step: 1 | -1): void {
+    const cy = this.cy;
+    if (!cy) return;
+    const nodes = cy
+      .nodes()
+      .filter((node) => !node.isParent())
+      .toArray() as cytoscape.NodeSingular[];
+    nodes.sort((a, b) => a.position('y') - b.position('y') || a.position('x') - b.position('x'));
+    if (nodes.length === 0) return;
+    const selected = cy.nodes(':selected').first();
+    const index = selected.nonempty() ? nodes.findIndex((node) => node.id() === selected.id()) : -1;
+    const next = nodes[(index + step + nodes.length) % nodes.length];
+    this.selectElement(next);
+  }
+
+  private selectNeighbour(candidates: cytoscape.NodeCollection): void {
+    const next = candidates.filter((node) => !node.isParent()).first();
+    if (next.nonempty()) this.selectElement(next as cytoscape.NodeSingular);
+  }
+
+  private selectElement(node: cytoscape.NodeSingular): void {
+    const cy = this.cy!;
+    cy.elements(':selected').unselect();
+    node.select();
+    const extent = cy.extent();
+    const position = node.position();
+    if (position.x < extent.x1 || position.x > extent.x2 || position.y < extent.y1 || position.y > extent.y2) cy.center(node);
+    const viewNode = this.viewGraph?.nodes.find((candidate) => candidate.id === node.id());
+    if (viewNode?.node) {
+      const rendered = node.renderedPosition();
+      this.tooltip.show(this.nodeTooltip(viewNode), rendered.x, rendered.y);
+    }
+  }
+}
+
+function statusName(strings: WebviewStrings, status: string): string {
+  const key = `status${status.charAt(0).toUpperCase()}${status.slice(1)}` as keyof WebviewStrings;
+  return strings[key] ?? status;
+}
+
+/** Formats milliseconds as seconds with one decimal below a minute, then as minutes and seconds. */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes} min ${seconds} s`;
+}
