@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 
+import { registerGraph } from './graph';
+
 /**
  * Activates the extension. Every feature registers itself through one `register*` function
  * that pushes its disposables onto `context.subscriptions`, so deactivation releases them all.
@@ -7,6 +9,7 @@ import * as vscode from 'vscode';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  registerGraph(context, log);
   log.info('Agent Deadlock Debugger activated.');
 }
 
