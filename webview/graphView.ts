@@ -28,7 +28,11 @@ const LARGE_GRAPH_NODES = 800;
 const NEAR_TIMEOUT_FRACTION = 0.75;
 /** Wait-for graphs up to this size use Cytoscape's `cose`; larger ones the worker's force layout. */
 const COSE_MAX_NODES = 150;
+const MAX_FIT_ZOOM = 1.2;
+/** The legend starts open only in panels at least this wide, so it does not hide a narrow graph. */
+const LEGEND_OPEN_MIN_WIDTH = 900;
 const AGE_CLASSES = 'running near-timeout over-timeout timed-out killed status-done status-failed status-running status-pending status-timeout status-killed status-stranded stranded';
+const AGE_CLASS_SET = new Set(AGE_CLASSES.split(' '));
 const SEARCH_CLASSES = 'match upstream downstream faded';
 
 export interface RenderTimings {
@@ -99,6 +103,7 @@ export class GraphView {
     this.toolbar.searchInput.value = this.searchText;
     this.legend = buildLegend(strings);
     this.legend.repaint(this.palette);
+    this.legend.root.open = chrome.container.clientWidth >= LEGEND_OPEN_MIN_WIDTH;
     this.tooltip = buildTooltip();
     chrome.toolbarHost.replaceChildren(this.toolbar.root);
     chrome.legendHost.replaceChildren(this.legend.root);
@@ -163,7 +168,7 @@ export class GraphView {
 
     const restoreViewport = previous ?? (this.state.zoom !== undefined && this.state.pan ? { zoom: this.state.zoom, pan: this.state.pan } : undefined);
     if (restoreViewport && (keepViewport || this.lastRender === undefined)) cy.viewport(restoreViewport);
-    else cy.fit(undefined, 30);
+    else this.fit();
 
     if (selectedId !== undefined) this.selectModelNode(selectedId, false);
     if (this.ages.size > 0) this.applyAges(this.agesNow, [...this.ages.values()]);
@@ -217,20 +222,24 @@ export class GraphView {
         const element = cy.getElementById(viewId);
         if (element.empty() || element.hasClass('condensed')) continue;
         const ageMs = Math.max(0, now - call.startedAt);
-        const classes = statusClass(call.status).filter((name) => AGE_CLASSES.split(' ').includes(name));
+        const classes = statusClass(call.status).filter((name) => AGE_CLASS_SET.has(name));
         if (call.status === 'running' && call.timeoutMs !== undefined && call.timeoutMs > 0) {
           const fraction = ageMs / call.timeoutMs;
           if (fraction >= 1) classes.push('over-timeout');
           else if (fraction >= NEAR_TIMEOUT_FRACTION) classes.push('near-timeout');
         }
-        element.removeClass(AGE_CLASSES).addClass(classes.join(' '));
+        // Class and label changes each cost a style pass, so unchanged ones are skipped.
+        const classKey = classes.join(' ');
+        if (element.scratch('_ageClasses') !== classKey) {
+          element.removeClass(AGE_CLASSES).addClass(`${classKey} multiline`);
+          element.scratch('_ageClasses', classKey);
+        }
         const ageText =
           call.timeoutMs !== undefined
             ? formatString(this.strings.ageOfTimeout, formatDuration(ageMs), formatDuration(call.timeoutMs))
             : formatString(this.strings.age, formatDuration(ageMs));
-        const label = element.data('label') as string;
-        element.data('display', `${label}\n${ageText}`);
-        element.addClass('multiline');
+        const display = `${element.data('label') as string}\n${ageText}`;
+        if (element.data('display') !== display) element.data('display', display);
       }
     });
   }
@@ -319,8 +328,15 @@ export class GraphView {
     this.updateCycleStatus();
   }
 
+  /** Fits the whole graph, but never magnifies a small graph beyond 1.2 times. */
   fit(): void {
-    this.cy?.fit(undefined, 30);
+    const cy = this.cy;
+    if (!cy) return;
+    cy.fit(undefined, 30);
+    if (cy.zoom() > MAX_FIT_ZOOM) {
+      cy.zoom(MAX_FIT_ZOOM);
+      cy.center();
+    }
   }
 
   zoomBy(factor: number): void {

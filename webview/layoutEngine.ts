@@ -32,6 +32,11 @@ export class LayoutEngine {
     }
   }
 
+  /** Starts fetching and starting the worker before the first layout is needed. */
+  warmUp(): void {
+    void this.startWorker();
+  }
+
   dispose(): void {
     this.worker?.terminate();
     this.worker = undefined;

@@ -33,6 +33,7 @@ const chrome = {
 };
 
 const layouts = new LayoutEngine(document.body.dataset.workerUri, (message) => post({ type: 'error', message }));
+layouts.warmUp();
 let view: GraphView | undefined;
 /** Messages are handled one at a time, so an update never races the render it follows. */
 let queue: Promise<void> = Promise.resolve();

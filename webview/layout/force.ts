@@ -9,7 +9,9 @@
 
 /** Ideal edge length in graph units. */
 const IDEAL_LENGTH = 120;
-const GRAVITY = 0.02;
+/** Share of its distance from the origin that a node is pulled back each iteration, before the temperature cap. */
+const GRAVITY = 0.002;
+const MAX_REPULSION_CHECKS = 96;
 
 export interface ForceInput {
   nodeCount: number;
@@ -74,18 +76,22 @@ export function forceLayout(input: ForceInput): Float64Array {
       head[c] = i;
     }
 
-    // Repulsion k²/d between nodes in neighbouring cells.
+    // Repulsion k²/d between nodes in neighbouring cells. In a dense cluster each node looks
+    // at no more than MAX_REPULSION_CHECKS others, which keeps an iteration linear while the
+    // cluster spreads out.
     for (let i = 0; i < n; i++) {
       const cx = cellOf[i] % gridWidth;
       const cy = (cellOf[i] - cx) / gridWidth;
-      for (let dy = -1; dy <= 1; dy++) {
+      let checks = 0;
+      for (let dy = -1; dy <= 1 && checks < MAX_REPULSION_CHECKS; dy++) {
         const y = cy + dy;
         if (y < 0 || y >= gridHeight) continue;
         for (let dx = -1; dx <= 1; dx++) {
           const x = cx + dx;
           if (x < 0 || x >= gridWidth) continue;
-          for (let j = head[y * gridWidth + x]; j !== -1; j = next[j]) {
+          for (let j = head[y * gridWidth + x]; j !== -1 && checks < MAX_REPULSION_CHECKS; j = next[j]) {
             if (j === i) continue;
+            checks++;
             let ddx = positions[2 * i] - positions[2 * j];
             let ddy = positions[2 * i + 1] - positions[2 * j + 1];
             let distanceSquared = ddx * ddx + ddy * ddy;
@@ -120,8 +126,8 @@ export function forceLayout(input: ForceInput): Float64Array {
 
     // Move each node at most `temperature` along its displacement, with a pull to the origin.
     for (let i = 0; i < n; i++) {
-      const dx = displacement[2 * i] - positions[2 * i] * GRAVITY * k / 10;
-      const dy = displacement[2 * i + 1] - positions[2 * i + 1] * GRAVITY * k / 10;
+      const dx = displacement[2 * i] - positions[2 * i] * GRAVITY;
+      const dy = displacement[2 * i + 1] - positions[2 * i + 1] * GRAVITY;
       const length = Math.sqrt(dx * dx + dy * dy);
       if (length > 0) {
         const step = Math.min(length, temperature) / length;

@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { withWorkbench } from './harness';
+
+/** A plan whose three steps wait on each other, with a fourth step blocked behind them. */
+const CYCLIC_PLAN = `{
+  "steps": [
+    { "id": "fetch", "tool": "http", "depends_on": ["validate"] },
+    { "id": "parse", "tool": "jq", "depends_on": ["fetch"] },
+    { "id": "validate", "tool": "schema", "depends_on": ["parse"] },
+    { "id": "report", "tool": "llm", "depends_on": ["validate"] }
+  ]
+}
+`;
+
+test('graph panel draws the cyclic plan', { timeout: 180_000 }, () =>
+  withWorkbench({ name: 'graph-panel', files: { 'cyclic.plan.json': CYCLIC_PLAN } }, async (workbench) => {
+    await workbench.openFile('cyclic.plan.json');
+    await workbench.runCommand('Agent Deadlock: Show Dependency Graph');
+
+    // Cytoscape draws on canvases inside the graph container of the webview's content frame.
+    const frame = await workbench.webviewFrame({ selector: '#graph canvas', timeoutMs: 60_000 });
+    const canvases = await frame.locator('#graph canvas').count();
+    assert.ok(canvases > 0, 'the graph container holds a canvas');
+    const size = await frame.locator('#graph canvas').first().boundingBox();
+    assert.ok(size && size.width > 100 && size.height > 100, `the canvas is drawn at a usable size: ${JSON.stringify(size)}`);
+
+    // The toolbar and legend come from the host's translated strings.
+    await frame.locator('.legend summary').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal((await frame.locator('.legend summary').innerText()).trim(), 'Legend');
+    await frame.locator('.toolbar .status', { hasText: '1' }).first().waitFor({ timeout: 15_000 });
+    await workbench.screenshot('graph-panel');
+    assert.deepEqual(workbench.cspViolations(), [], 'the webview loads without Content-Security-Policy violations');
+  }),
+);
