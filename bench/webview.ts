@@ -69,14 +69,15 @@ async function restyle(graph: GraphPage, ids: string[], now: number): Promise<{ 
   );
 }
 
-function initFor(steps: number): HostMessage {
+/** Builds an `init` for a random plan. `grid` is Cytoscape's own grid layout, measured as the floor to compare with. */
+function initFor(steps: number, layout: 'layered' | 'grid' = 'layered'): HostMessage {
   const model = randomPlan(steps, 3, Math.max(1, Math.floor(steps / 500)));
   return {
     type: 'init',
     model,
     strings: testStrings(),
-    options: { condenseThreshold: 100_000, stockLayoutMaxNodes: 300 },
-    state: { documentUri: `file:///bench/${model.title}` },
+    options: { condenseThreshold: 100_000, stockLayoutMaxNodes: layout === 'grid' ? 1_000_000 : 300 },
+    state: { documentUri: `file:///bench/${model.title}`, layout },
   };
 }
 
@@ -110,28 +111,32 @@ export async function runBench(): Promise<void> {
 
   const harness = await startHarness();
   try {
-    console.log(`Chromium: ${harness.browser.version()}, viewport 1280 × 800, layered layout`);
+    console.log(`Chromium: ${harness.browser.version()}, viewport 1280 × 800`);
     const results = new Map<number, RenderSample>();
-    for (const [steps, runs] of [
-      [1_000, 3],
-      [5_000, 3],
-    ] as const) {
-      const samples: RenderSample[] = [];
+    const runs = 3;
+    for (const steps of [1_000, 5_000]) {
+      // Layered and grid runs alternate, so a change in machine load hits both alike.
+      const samples = { layered: [] as RenderSample[], grid: [] as RenderSample[] };
       for (let run = 0; run < runs; run++) {
-        const graph = await openGraphPage(harness, THEMES.dark, { width: 1280, height: 800 });
-        try {
-          samples.push(await firstRender(graph, initFor(steps)));
-        } finally {
-          await graph.close();
+        for (const layout of ['layered', 'grid'] as const) {
+          const graph = await openGraphPage(harness, THEMES.dark, { width: 1280, height: 800 });
+          try {
+            samples[layout].push(await firstRender(graph, initFor(steps, layout)));
+          } finally {
+            await graph.close();
+          }
         }
       }
-      const pick = (key: keyof RenderSample): number => median(samples.map((sample) => sample[key]));
-      const sample = { totalMs: pick('totalMs'), layoutMs: pick('layoutMs'), cytoscapeMs: pick('cytoscapeMs') };
-      results.set(steps, sample);
-      console.log(
-        `first render, ${steps.toLocaleString('en-US')} steps (median of ${runs}): ${sample.totalMs.toFixed(0)} ms ` +
-          `(worker layout ${sample.layoutMs.toFixed(0)} ms, Cytoscape ${sample.cytoscapeMs.toFixed(0)} ms, rest is validation and paint)`,
-      );
+      for (const layout of ['layered', 'grid'] as const) {
+        const pick = (key: keyof RenderSample): number => median(samples[layout].map((sample) => sample[key]));
+        const sample = { totalMs: pick('totalMs'), layoutMs: pick('layoutMs'), cytoscapeMs: pick('cytoscapeMs') };
+        if (layout === 'layered') results.set(steps, sample);
+        console.log(
+          `first render, ${steps.toLocaleString('en-US')} steps, ${layout} (median of ${runs}): ${sample.totalMs.toFixed(0)} ms ` +
+            `(worker layout ${sample.layoutMs.toFixed(0)} ms, Cytoscape with any stock layout ${sample.cytoscapeMs.toFixed(0)} ms, ` +
+            'the rest is message validation, element building and paint)',
+        );
+      }
     }
 
     const graph = await openGraphPage(harness, THEMES.dark, { width: 1280, height: 800 });

@@ -8,9 +8,9 @@ import type { GraphModel, GraphNode, NodeStatus } from '../src/shared/graphModel
 import { formatString, type WebviewStrings } from '../src/shared/protocol';
 
 /** Estimated width of one label character in graph units at the default font size. */
-const CHARACTER_WIDTH = 7.2;
+const CHARACTER_WIDTH = 7.6;
 const MIN_NODE_WIDTH = 60;
-const MAX_NODE_WIDTH = 220;
+const MAX_NODE_WIDTH = 260;
 
 export interface ViewNode {
   /** Cytoscape id. */

@@ -174,9 +174,10 @@ export class GraphView {
     if (this.ages.size > 0) this.applyAges(this.agesNow, [...this.ages.values()]);
     if (this.searchText) this.search(this.searchText, false);
 
-    this.showNotice(
-      model.nodes.length === 0 ? this.strings.emptyGraph : graph.condensed.size > 0 ? this.strings.condensedNotice : '',
-    );
+    let notice = '';
+    if (model.nodes.length === 0) notice = this.strings.emptyGraph;
+    else if (graph.condensed.size > 0) notice = this.strings.condensedNotice;
+    this.showNotice(notice);
     this.toolbar.collapseButton.hidden = !(condense && this.expanded.size > 0);
     this.updateCycleStatus();
     this.legend.filter((selector) => cy.elements(selector).nonempty());
@@ -350,7 +351,7 @@ export class GraphView {
     await this.render(false);
   }
 
-  /** Renders the current view as PNG or SVG and posts it to the host, which asks where to save it. */
+  /** Renders the whole graph as PNG or SVG and posts it to the host, which shows a save dialog. */
   exportImage(format: 'png' | 'svg'): void {
     const cy = this.cy;
     if (!cy) return;
@@ -488,10 +489,10 @@ export class GraphView {
           randomize: false,
           nodeDimensionsIncludeLabels: true,
           numIter: 1000,
-          idealEdgeLength: () => 110,
+          idealEdgeLength: () => 80,
           nodeOverlap: 40,
-          nodeRepulsion: () => 800_000,
-          componentSpacing: 120,
+          nodeRepulsion: () => 120_000,
+          componentSpacing: 60,
         } as cytoscape.LayoutOptions;
       case 'breadthfirst':
         return { name: 'breadthfirst', directed: true, fit: false, spacingFactor: 1.1, animate: false };
@@ -598,8 +599,10 @@ export class GraphView {
 
   private updateCycleStatus(): void {
     const count = this.model.components.length;
-    this.toolbar.cycleStatus.textContent =
-      count === 0 ? this.strings.noCycles : this.cycleIndex >= 0 ? `${this.cycleIndex + 1} / ${count}` : `${count}`;
+    let text = `${count}`;
+    if (count === 0) text = this.strings.noCycles;
+    else if (this.cycleIndex >= 0) text = `${this.cycleIndex + 1} / ${count}`;
+    this.toolbar.cycleStatus.textContent = text;
   }
 
   private showNotice(text: string): void {
@@ -616,8 +619,8 @@ export class GraphView {
   }
 
   /**
-   * Keyboard access on the focused graph: arrows move the selection (left and right through
-   * the reading order, up to a dependency, down to a dependent), Enter reveals, + and - zoom,
+   * Installs keyboard access on the focused graph. Left and Right move the selection in
+   * reading order, Up to a dependency and Down to a dependent. Enter reveals, + and - zoom,
    * 0 fits, n and p step through cycles, / focuses the search box and Escape clears.
    */
   private installKeyboard(): void {

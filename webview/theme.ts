@@ -1,7 +1,7 @@
 /**
  * Graph colours from VS Code's theme. VS Code sets `--vscode-*` CSS variables on the webview's
  * `<html>` element and a `vscode-light`, `vscode-dark` or `vscode-high-contrast` class on
- * `<body>`; both change when the user switches themes, so `watchTheme` observes them.
+ * `<body>`. Both change when the user switches themes, so `watchTheme` observes them.
  */
 import type cytoscape from 'cytoscape';
 

@@ -24,7 +24,9 @@ test('graph panel draws the cyclic plan', { timeout: 180_000 }, () =>
     const canvases = await frame.locator('#graph canvas').count();
     assert.ok(canvases > 0, 'the graph container holds a canvas');
     const size = await frame.locator('#graph canvas').first().boundingBox();
-    assert.ok(size && size.width > 100 && size.height > 100, `the canvas is drawn at a usable size: ${JSON.stringify(size)}`);
+    assert.ok(size, 'the canvas has a bounding box');
+    assert.ok(size.width > 100, `the canvas is wide enough to use: ${size.width} px`);
+    assert.ok(size.height > 100, `the canvas is tall enough to use: ${size.height} px`);
 
     // The toolbar and legend come from the host's translated strings.
     await frame.locator('.legend summary').waitFor({ state: 'visible', timeout: 15_000 });

@@ -70,7 +70,7 @@ function dependency(source: string, target: string, onCycle = false, cycle?: str
 }
 
 /**
- * A plan with a three-step cycle, a blocked tail behind it, an unknown dependency, a
+ * Builds a plan with a three-step cycle, a blocked tail behind it, an unknown dependency, a
  * lock-order inversion and a step whose id is an HTML injection attempt.
  */
 export function cyclicPlan(): GraphModel {
@@ -109,7 +109,7 @@ export function cyclicPlan(): GraphModel {
   };
 }
 
-/** An acyclic plan with stages, as the engine reports it. */
+/** Builds an acyclic plan with stages, as the engine reports it. */
 export function stagedPlan(): GraphModel {
   const nodes = ['checkout', 'install', 'build', 'unit', 'e2e', 'package'].map((id, index) =>
     step(id, 'ok', { stage: [0, 1, 2, 3, 3, 4][index], tool: index < 2 ? 'git' : 'npm' }),
@@ -131,7 +131,7 @@ export function stagedPlan(): GraphModel {
   };
 }
 
-/** A wait-for graph from a trace: agents waiting on calls and a lock cycle, with calls running. */
+/** Builds a wait-for graph as a trace gives it: agents waiting on calls and a lock cycle, with calls running. */
 export function waitForGraph(now: number): GraphModel {
   const call = (id: string, status: GraphNode['status'], startedAt: number, timeoutMs: number): GraphNode => ({
     id,
@@ -172,7 +172,7 @@ export function waitForGraph(now: number): GraphModel {
 }
 
 /**
- * A random plan of `size` steps with about `edgesPerNode` dependencies each, every dependency
+ * Builds a random plan of `size` steps with about `edgesPerNode` dependencies each, every dependency
  * on an earlier step, plus `cycles` planted cycles of three steps. Seeded, so runs compare.
  */
 export function randomPlan(size: number, edgesPerNode = 3, cycles = 0, seed = 42): GraphModel {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import type { GraphModel } from '../../src/shared/graphModel';
-import type { HostMessage, ViewOptions } from '../../src/shared/protocol';
+import { parseWebviewMessage, type HostMessage, type ViewOptions } from '../../src/shared/protocol';
 import { openGraphPage, screenshot, startHarness, type GraphPage, type WebviewHarness } from './browser';
 import { cyclicPlan, HOSTILE_ID, randomPlan, stagedPlan, testStrings, waitForGraph } from './fixtures';
 import { THEMES } from './themes';
@@ -91,7 +91,9 @@ describe('graph webview', () => {
       const lint = await nodeFacts(graph, 'lint');
       assert.ok(lint?.classes.includes('lock-inversion'));
       const setup = await nodeFacts(graph, 'setup');
-      assert.ok(setup && !setup.classes.includes('cycle') && !setup.classes.includes('blocked'));
+      assert.ok(setup);
+      assert.ok(!setup.classes.includes('cycle'), 'setup is not on the cycle');
+      assert.ok(!setup.classes.includes('blocked'), 'setup is not blocked');
 
       const cycleEdges = await graph.page.evaluate(() => {
         const hook = (window as unknown as { __agentDeadlockGraph: { view(): { cy: { edges(selector: string): { length: number } } } } }).__agentDeadlockGraph;
@@ -100,7 +102,9 @@ describe('graph webview', () => {
       assert.equal(cycleEdges, 3);
 
       const legend = await graph.page.locator('.legend li').allTextContents();
-      assert.ok(legend.includes('On a cycle') && legend.includes('Blocked: can never run') && legend.includes('Unknown dependency'));
+      assert.ok(legend.includes('On a cycle'));
+      assert.ok(legend.includes('Blocked: can never run'));
+      assert.ok(legend.includes('Unknown dependency'));
       await screenshot(graph.page, 'cyclic-plan-light');
       assert.deepEqual(graph.problems, []);
     } finally {
@@ -213,8 +217,10 @@ describe('graph webview', () => {
       await graph.page.waitForFunction(() => true);
       const early = await nodeFacts(graph, 'call-1 search');
       const near = await nodeFacts(graph, 'call-2 fetch');
-      assert.ok(early?.classes.includes('running') && !early.classes.includes('near-timeout'));
-      assert.ok(early && near);
+      assert.ok(early);
+      assert.ok(near);
+      assert.ok(early.classes.includes('running'), 'a young call is running');
+      assert.ok(!early.classes.includes('near-timeout'), 'a call at 20% of its timeout is not near it');
       assert.equal(early.borderColor, 'rgb(55,148,255)', 'a young call has the info colour');
       assert.ok(near?.classes.includes('near-timeout'), 'a call at 80% of its timeout is near it');
       assert.equal(near.borderColor, 'rgb(204,167,0)');
@@ -279,7 +285,8 @@ describe('graph webview', () => {
       );
       const states = (await graph.posted()).filter((message) => message.type === 'state');
       const last = states.at(-1);
-      assert.ok(last?.type === 'state' && last.state.selectedId === 'build', 'the view state is posted for restore');
+      assert.ok(last?.type === 'state', 'the view state is posted for restore');
+      assert.equal(last.state.selectedId, 'build');
       assert.equal(last.state.zoom, before.zoom);
     } finally {
       await graph.close();
@@ -357,8 +364,12 @@ describe('graph webview', () => {
       const images = (await graph.posted()).filter((message) => message.type === 'exportImage');
       const png = images.find((message) => message.type === 'exportImage' && message.format === 'png');
       const svg = images.find((message) => message.type === 'exportImage' && message.format === 'svg');
-      assert.ok(png?.type === 'exportImage' && png.data.startsWith('data:image/png;base64,'));
-      assert.ok(svg?.type === 'exportImage' && svg.data.includes('<svg'));
+      assert.ok(png?.type === 'exportImage', 'a PNG is posted');
+      assert.ok(png.data.startsWith('data:image/png;base64,'));
+      assert.ok(svg?.type === 'exportImage', 'an SVG is posted');
+      assert.ok(svg.data.includes('<svg'));
+      assert.equal(parseWebviewMessage(png).ok, true, 'the host accepts the PNG');
+      assert.equal(parseWebviewMessage(svg).ok, true, `the host accepts the SVG: ${svg.data.slice(0, 160)}`);
       assert.ok(svg.data.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the hostile label is escaped in the SVG');
       assert.ok(!svg.data.includes('<img'), 'no element is created from the label');
     } finally {

@@ -87,7 +87,7 @@ export class GraphPanel implements vscode.Disposable {
     else this.pendingFocus = nodeId;
   }
 
-  /** Asks the webview for an image of the current view; the answer arrives as `exportImage`. */
+  /** Requests an image of the graph from the webview, which replies with `exportImage`. */
   requestExport(format: 'png' | 'svg'): void {
     this.post({ type: 'requestExport', format });
   }

@@ -88,8 +88,9 @@ export function registerGraph(context: vscode.ExtensionContext, log: vscode.LogO
 
   context.subscriptions.push(
     vscode.commands.registerCommand(SHOW_GRAPH_COMMAND, async (target?: vscode.Uri | string, stepId?: string) => {
-      const uri =
-        typeof target === 'string' ? vscode.Uri.parse(target) : target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+      let uri = vscode.window.activeTextEditor?.document.uri;
+      if (typeof target === 'string') uri = vscode.Uri.parse(target);
+      else if (target instanceof vscode.Uri) uri = target;
       if (!uri) {
         void vscode.window.showErrorMessage(vscode.l10n.t('Open a plan file first, then run "Show Dependency Graph" again.'));
         return;
