@@ -50,6 +50,8 @@ export interface ViewGraph {
   leaves: ViewNode[];
   /** Components drawn as one node. */
   condensed: Set<number>;
+  /** True when components are drawn as box nodes behind their members instead of compound parents. */
+  boxes: boolean;
 }
 
 export function statusClass(status: NodeStatus): string[] {
@@ -89,9 +91,18 @@ export function nodeWidth(label: string): number {
 
 /**
  * Builds the drawn graph. Components in `condensedComponents` become one node each, with
- * edges to and from their members merged; the rest of the components get a compound parent.
+ * edges to and from their members merged. The rest of the components get a compound parent,
+ * or with `boxes` a plain node that the caller sizes and places behind the members. Large
+ * graphs use boxes because Cytoscape 3.35 rebuilds collections on every style change of
+ * every element once any compound node exists, which made the first render of 5,000 steps
+ * take seconds longer.
  */
-export function buildViewGraph(model: GraphModel, condensedComponents: ReadonlySet<number>, strings: WebviewStrings): ViewGraph {
+export function buildViewGraph(
+  model: GraphModel,
+  condensedComponents: ReadonlySet<number>,
+  strings: WebviewStrings,
+  boxes = false,
+): ViewGraph {
   const nodes: ViewNode[] = [];
   const leaves: ViewNode[] = [];
   const viewIdOfModel = new Map<string, string>();
@@ -116,7 +127,7 @@ export function buildViewGraph(model: GraphModel, condensedComponents: ReadonlyS
       width: isCondensed ? nodeWidth(label) : 0,
       // A compound parent's label sits above the box and may be as wide as it needs.
       textWidth: isCondensed ? nodeWidth(label) - 12 : 1000,
-      classes: isCondensed ? ['condensed', 'cycle'] : ['component'],
+      classes: isCondensed ? ['condensed', 'cycle'] : boxes ? ['component', 'component-box'] : ['component'],
       component: component.id,
       memberCount: component.members.length,
     };
@@ -146,7 +157,7 @@ export function buildViewGraph(model: GraphModel, condensedComponents: ReadonlyS
       classes,
       node,
     };
-    if (component !== undefined && componentOfModel.has(node.id)) viewNode.parent = `c${component}`;
+    if (!boxes && component !== undefined && componentOfModel.has(node.id)) viewNode.parent = `c${component}`;
     nodes.push(viewNode);
     leaves.push(viewNode);
     viewIdOfModel.set(node.id, viewNode.id);
@@ -177,7 +188,7 @@ export function buildViewGraph(model: GraphModel, condensedComponents: ReadonlyS
     edges.push({ id: `e${index}`, source, target, classes, modelIndex: index });
   });
 
-  return { nodes, edges, viewIdOfModel, leaves, condensed };
+  return { nodes, edges, viewIdOfModel, leaves, condensed, boxes };
 }
 
 /** Layers from the engine's stages, or undefined when they do not cover every leaf. */

@@ -29,6 +29,8 @@ const NEAR_TIMEOUT_FRACTION = 0.75;
 /** Wait-for graphs up to this size use Cytoscape's `cose`; larger ones the worker's force layout. */
 const COSE_MAX_NODES = 150;
 const MAX_FIT_ZOOM = 1.2;
+/** Half a node's height plus room for a compound parent's title, in graph units. */
+const FIT_NODE_HALF_HEIGHT = 40;
 /** The legend starts open only in panels at least this wide, so it does not hide a narrow graph. */
 const LEGEND_OPEN_MIN_WIDTH = 900;
 const AGE_CLASSES = 'running near-timeout over-timeout timed-out killed status-done status-failed status-running status-pending status-timeout status-killed status-stranded stranded';
@@ -121,7 +123,10 @@ export class GraphView {
     if (condense) {
       for (const component of model.components) if (!this.expanded.has(component.id)) condensedSet.add(component.id);
     }
-    const graph = buildViewGraph(model, condensedSet, this.strings);
+    // Boxes need known positions, so they are used only with the worker layouts.
+    const boxes =
+      model.nodes.length > LARGE_GRAPH_NODES && (this.layoutName === 'layered' || this.layoutName === 'force');
+    const graph = buildViewGraph(model, condensedSet, this.strings, boxes);
     this.updateLayoutChoices(graph);
 
     let positions: Float64Array | undefined;
@@ -151,6 +156,8 @@ export class GraphView {
       layout: { name: 'preset', fit: false },
       minZoom: 0.02,
       maxZoom: 4,
+      // Dragging a node would leave its component's box behind.
+      autoungrabify: graph.boxes,
       boxSelectionEnabled: false,
       selectionType: 'single',
       hideEdgesOnViewport: large,
@@ -168,6 +175,7 @@ export class GraphView {
 
     const restoreViewport = previous ?? (this.state.zoom !== undefined && this.state.pan ? { zoom: this.state.zoom, pan: this.state.pan } : undefined);
     if (restoreViewport && (keepViewport || this.lastRender === undefined)) cy.viewport(restoreViewport);
+    else if (positions) this.fitToPositions(graph, positions);
     else this.fit();
 
     if (selectedId !== undefined) this.selectModelNode(selectedId, false);
@@ -180,7 +188,7 @@ export class GraphView {
     this.showNotice(notice);
     this.toolbar.collapseButton.hidden = !(condense && this.expanded.size > 0);
     this.updateCycleStatus();
-    this.legend.filter((selector) => cy.elements(selector).nonempty());
+    this.legend.filter((selector) => selectorMatchesClasses(selector, presentClasses(graph)));
     const cytoscapeMs = performance.now() - cytoscapeStarted;
 
     this.lastRender = {
@@ -275,7 +283,7 @@ export class GraphView {
       cy.elements().removeClass(SEARCH_CLASSES);
       if (!needle) return;
       const matches = cy.nodes().filter((node) => {
-        if (node.isParent()) return false;
+        if (!node.data('node')) return false;
         const modelId = String(node.data('modelId')).toLowerCase();
         const tool = String(node.data('tool') ?? '').toLowerCase();
         return modelId.includes(needle) || tool.includes(needle) || String(node.data('label')).toLowerCase().includes(needle);
@@ -327,6 +335,32 @@ export class GraphView {
       }
     }
     this.updateCycleStatus();
+  }
+
+  /**
+   * Fits the view to layout positions already known. `cy.fit` would compute every element's
+   * bounding box, labels included, which took most of the first render of 5,000 steps.
+   */
+  private fitToPositions(graph: ViewGraph, positions: Float64Array): void {
+    const cy = this.cy;
+    if (!cy || graph.leaves.length === 0) return;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    graph.leaves.forEach((leaf, index) => {
+      const x = positions[2 * index];
+      const y = positions[2 * index + 1];
+      minX = Math.min(minX, x - leaf.width / 2);
+      maxX = Math.max(maxX, x + leaf.width / 2);
+      minY = Math.min(minY, y - FIT_NODE_HALF_HEIGHT);
+      maxY = Math.max(maxY, y + FIT_NODE_HALF_HEIGHT);
+    });
+    const padding = 30;
+    const width = Math.max(1, cy.width() - 2 * padding);
+    const height = Math.max(1, cy.height() - 2 * padding);
+    const zoom = Math.max(cy.minZoom(), Math.min(MAX_FIT_ZOOM, width / (maxX - minX), height / (maxY - minY)));
+    cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (minX + maxX) / 2, y: cy.height() / 2 - zoom * (minY + maxY) / 2 } });
   }
 
   /** Fits the whole graph, but never magnifies a small graph beyond 1.2 times. */
@@ -469,6 +503,7 @@ export class GraphView {
       if (positions && index !== undefined) definition.position = { x: positions[2 * index], y: positions[2 * index + 1] };
       elements.push(definition);
     }
+    if (graph.boxes && positions) this.placeBoxes(graph, positions, elements);
     for (const edge of graph.edges) {
       elements.push({
         group: 'edges',
@@ -477,6 +512,29 @@ export class GraphView {
       });
     }
     return elements;
+  }
+
+  /** Sizes and places each component's box node around its members. */
+  private placeBoxes(graph: ViewGraph, positions: Float64Array, elements: cytoscape.ElementDefinition[]): void {
+    const bounds = new Map<number, { minX: number; minY: number; maxX: number; maxY: number }>();
+    graph.leaves.forEach((leaf, index) => {
+      const component = leaf.node?.component;
+      if (component === undefined) return;
+      const box = bounds.get(component) ?? { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+      box.minX = Math.min(box.minX, positions[2 * index] - leaf.width / 2);
+      box.maxX = Math.max(box.maxX, positions[2 * index] + leaf.width / 2);
+      box.minY = Math.min(box.minY, positions[2 * index + 1] - 18);
+      box.maxY = Math.max(box.maxY, positions[2 * index + 1] + 18);
+      bounds.set(component, box);
+    });
+    for (const definition of elements) {
+      const component = definition.data.component as number | undefined;
+      const box = component === undefined ? undefined : bounds.get(component);
+      if (!box || !String(definition.classes).includes('component-box')) continue;
+      definition.position = { x: (box.minX + box.maxX) / 2, y: (box.minY + box.maxY) / 2 };
+      definition.data.width = box.maxX - box.minX + 28;
+      definition.data.boxHeight = box.maxY - box.minY + 28;
+    }
   }
 
   private stockLayoutOptions(name: LayoutName, graph: ViewGraph): cytoscape.LayoutOptions {
@@ -683,7 +741,7 @@ export class GraphView {
     if (!cy) return;
     const nodes = cy
       .nodes()
-      .filter((node) => !node.isParent())
+      .filter((node) => Boolean(node.data('node')) || node.hasClass('condensed'))
       .toArray() as cytoscape.NodeSingular[];
     nodes.sort((a, b) => a.position('y') - b.position('y') || a.position('x') - b.position('x'));
     if (nodes.length === 0) return;
@@ -711,6 +769,19 @@ export class GraphView {
       this.tooltip.show(this.nodeTooltip(viewNode), rendered.x, rendered.y);
     }
   }
+}
+
+/** Returns `group.class` for every class on a drawn node or edge, such as `node.cycle`. */
+function presentClasses(graph: ViewGraph): Set<string> {
+  const present = new Set<string>();
+  for (const node of graph.nodes) for (const name of node.classes) present.add(`node.${name}`);
+  for (const edge of graph.edges) for (const name of edge.classes) present.add(`edge.${name}`);
+  return present;
+}
+
+/** Matches a list of simple `group.class` selectors, such as a legend row's, against the classes present. */
+function selectorMatchesClasses(selector: string, present: Set<string>): boolean {
+  return selector.split(',').some((part) => present.has(part.trim()));
 }
 
 function statusName(strings: WebviewStrings, status: string): string {

@@ -268,6 +268,16 @@ export function graphStylesheet(palette: Palette, large: boolean): cytoscape.Sty
       },
     },
     {
+      selector: 'node.component-box',
+      style: {
+        width: 'data(width)',
+        height: 'data(boxHeight)',
+        events: 'no',
+        'background-opacity': 0.25,
+        'z-index': 0,
+      },
+    },
+    {
       selector: 'node.condensed',
       style: {
         shape: 'octagon',

@@ -338,6 +338,33 @@ describe('graph webview', () => {
     }
   });
 
+  test('large graph groups cycles in boxes', async () => {
+    const graph = await openGraphPage(harness, THEMES.light);
+    try {
+      const model = randomPlan(900, 2, 2);
+      await graph.rendered(() => graph.send(init(model)));
+      const facts = await graph.page.evaluate(() => {
+        type Node = { data(key: string): unknown; position(): { x: number; y: number }; width(): number; height(): number };
+        const view = (window as unknown as { __agentDeadlockGraph: { view(): { cy: { nodes(selector: string): Node[] & { length: number } } } } }).__agentDeadlockGraph.view();
+        const box = view.cy.nodes('.component-box')[0];
+        return {
+          parents: view.cy.nodes(':parent').length,
+          boxes: view.cy.nodes('.component-box').length,
+          box: box ? { x: box.position().x, y: box.position().y, width: box.width(), height: box.height() } : undefined,
+        };
+      });
+      assert.equal(facts.parents, 0, 'no compound parents in a large graph');
+      assert.equal(facts.boxes, 2);
+      assert.ok(facts.box);
+      const member = await nodeFacts(graph, model.components[0].members[0]);
+      assert.ok(member?.classes.includes('cycle'));
+      assert.deepEqual(graph.problems, []);
+      await screenshot(graph.page, 'large-boxes');
+    } finally {
+      await graph.close();
+    }
+  });
+
   test('invalid host message is reported', async () => {
     const graph = await openGraphPage(harness, THEMES.light);
     try {

@@ -30,7 +30,8 @@ test('condensed component merges its edges', () => {
   assert.equal(graph.viewIdOfModel.get('fetch'), 'c0');
   assert.equal(graph.viewIdOfModel.get('parse'), 'c0');
   const condensed = graph.nodes.find((node) => node.id === 'c0');
-  assert.ok(condensed?.classes.includes('condensed'));
+  assert.ok(condensed);
+  assert.ok(condensed.classes.includes('condensed'));
   assert.equal(condensed.memberCount, 3);
   assert.equal(condensed.label, 'Cycle 1: 3 steps');
   assert.ok(graph.leaves.includes(condensed));
@@ -63,4 +64,12 @@ test('node width follows the label', () => {
   assert.equal(nodeWidth('a'), 60);
   assert.ok(nodeWidth('a-rather-long-step-name') > nodeWidth('short'));
   assert.equal(nodeWidth('x'.repeat(500)), 260);
+});
+
+test('boxes replace compound parents', () => {
+  const graph = buildViewGraph(cyclicPlan(), new Set(), testStrings(), true);
+  const box = graph.nodes.find((node) => node.id === 'c0');
+  assert.deepEqual(box?.classes, ['component', 'component-box']);
+  for (const node of graph.nodes) assert.equal(node.parent, undefined);
+  assert.equal(graph.boxes, true);
 });
