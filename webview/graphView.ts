@@ -148,6 +148,8 @@ export class GraphView {
     const previous = this.cy && keepViewport ? { zoom: this.cy.zoom(), pan: { ...this.cy.pan() } } : undefined;
     const selectedId = this.selectedModelId() ?? this.state.selectedId;
 
+    // NOTE: every update rebuilds the Cytoscape instance, so an edit of a plan with thousands
+    // of steps costs about as much as its first render.
     if (this.cy) this.cy.destroy();
     const cy = cytoscape({
       container: this.chrome.container,

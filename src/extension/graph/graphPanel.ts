@@ -44,6 +44,7 @@ const AGE_INTERVAL_MS = 1000;
 
 export class GraphPanel implements vscode.Disposable {
   private ready = false;
+  private disposed = false;
   private state: ViewState;
   private pendingFocus: string | undefined;
   private ageTimer: ReturnType<typeof setInterval> | undefined;
@@ -93,6 +94,8 @@ export class GraphPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     if (this.ageTimer) clearInterval(this.ageTimer);
     this.ageTimer = undefined;
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
