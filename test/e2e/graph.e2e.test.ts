@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { withWorkbench } from './harness';
+import { assertEventually, withWorkbench } from './harness';
 
 /** A plan whose three steps wait on each other, with a fourth step blocked behind them. */
 const CYCLIC_PLAN = `{
@@ -33,6 +33,26 @@ test('graph panel draws the cyclic plan', { timeout: 180_000 }, () =>
     assert.equal((await frame.locator('.legend summary').innerText()).trim(), 'Legend');
     await frame.locator('.toolbar .status', { hasText: '1' }).first().waitFor({ timeout: 15_000 });
     await workbench.screenshot('graph-panel');
+
+    // Keyboard: the first step in reading order is "fetch", and Enter reveals it in the editor.
+    await frame.locator('#graph').focus();
+    await frame.locator('#graph').press('ArrowRight');
+    await frame.locator('#graph').press('Enter');
+    const selection = workbench.page.locator('[id="status.editor.selection"]');
+    await assertEventually(
+      async () => /Ln 3, Col \d+ \(\d+ selected\)/.test(await selection.innerText()),
+      15_000,
+      async () => `The editor selection is not on the id of "fetch" (line 3): ${await selection.innerText()}`,
+    );
+
+    // The serializer brings the panel back after a reload of the window.
+    const reloaded = workbench.page.waitForEvent('framenavigated', { predicate: (navigated) => navigated === workbench.page.mainFrame(), timeout: 30_000 });
+    await workbench.runCommand('Developer: Reload Window');
+    await reloaded;
+    await workbench.waitForReady();
+    const restored = await workbench.webviewFrame({ selector: '#graph canvas', timeoutMs: 60_000 });
+    assert.ok((await restored.locator('#graph canvas').count()) > 0, 'the restored panel draws the graph again');
+    await workbench.screenshot('graph-panel-restored');
     assert.deepEqual(workbench.cspViolations(), [], 'the webview loads without Content-Security-Policy violations');
   }),
 );
