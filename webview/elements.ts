@@ -50,6 +50,8 @@ export interface ViewGraph {
   leaves: ViewNode[];
   /** Components drawn as one node. */
   condensed: Set<number>;
+  /** Number shown for each component id: its position in `model.components`, from 1. */
+  componentNumber: Map<number, number>;
   /** True when components are drawn as box nodes behind their members instead of compound parents. */
   boxes: boolean;
 }
@@ -113,12 +115,14 @@ export function buildViewGraph(
     for (const member of component.members) componentOfModel.set(member, component.id);
   }
 
-  for (const component of model.components) {
+  const componentNumber = new Map<number, number>();
+  for (const [index, component] of model.components.entries()) {
+    componentNumber.set(component.id, index + 1);
     const viewId = `c${component.id}`;
     const isCondensed = condensedComponents.has(component.id);
     const label = isCondensed
-      ? formatString(strings.expandComponent, component.id + 1, component.members.length)
-      : formatString(strings.cycleOf, component.id + 1, component.members.length);
+      ? formatString(strings.expandComponent, index + 1, component.members.length)
+      : formatString(strings.cycleOf, index + 1, component.members.length);
     const viewNode: ViewNode = {
       id: viewId,
       modelId: viewId,
@@ -188,7 +192,7 @@ export function buildViewGraph(
     edges.push({ id: `e${index}`, source, target, classes, modelIndex: index });
   });
 
-  return { nodes, edges, viewIdOfModel, leaves, condensed, boxes };
+  return { nodes, edges, viewIdOfModel, leaves, condensed, componentNumber, boxes };
 }
 
 /** Layers from the engine's stages, or undefined when they do not cover every leaf. */

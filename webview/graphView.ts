@@ -642,7 +642,9 @@ export class GraphView {
     const age = this.ages.get(node.id);
     lines.push([strings.status, statusName(strings, age?.status ?? node.status)]);
     if (node.blockedReason !== undefined) lines.push([strings.blockedBecause, node.blockedReason]);
-    if (node.component !== undefined) lines.push([strings.component, String(node.component + 1)]);
+    if (node.component !== undefined) {
+      lines.push([strings.component, String(this.viewGraph?.componentNumber.get(node.component) ?? node.component)]);
+    }
     if (node.lockInversion) lines.push(strings.lockInversion);
     if (age) {
       const ageMs = Math.max(0, this.agesNow - age.startedAt);

@@ -73,3 +73,12 @@ test('boxes replace compound parents', () => {
   for (const node of graph.nodes) assert.equal(node.parent, undefined);
   assert.equal(graph.boxes, true);
 });
+
+test('cycles are numbered by position', () => {
+  const model = cyclicPlan();
+  model.components = [{ id: 7, members: model.components[0].members }];
+  for (const node of model.nodes) if (node.component !== undefined) node.component = 7;
+  const graph = buildViewGraph(model, new Set(), testStrings());
+  assert.equal(graph.nodes.find((node) => node.id === 'c7')?.label, 'Cycle 1 (3 steps)');
+  assert.equal(graph.componentNumber.get(7), 1);
+});
