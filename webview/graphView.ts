@@ -641,7 +641,8 @@ export class GraphView {
     if (node.stage !== undefined) lines.push([strings.stage, String(node.stage)]);
     const age = this.ages.get(node.id);
     lines.push([strings.status, statusName(strings, age?.status ?? node.status)]);
-    if (node.blockedReason !== undefined) lines.push([strings.blockedBecause, node.blockedReason]);
+    // The reason is a full sentence from the engine, such as "Blocked by a, b".
+    if (node.blockedReason !== undefined) lines.push(node.blockedReason);
     if (node.component !== undefined) {
       lines.push([strings.component, String(this.viewGraph?.componentNumber.get(node.component) ?? node.component)]);
     }
@@ -661,9 +662,9 @@ export class GraphView {
 
   private updateCycleStatus(): void {
     const count = this.model.components.length;
-    let text = `${count}`;
+    let text = formatString(this.strings.cycleCount, count);
     if (count === 0) text = this.strings.noCycles;
-    else if (this.cycleIndex >= 0) text = `${this.cycleIndex + 1} / ${count}`;
+    else if (this.cycleIndex >= 0) text = formatString(this.strings.cyclePosition, this.cycleIndex + 1, count);
     this.toolbar.cycleStatus.textContent = text;
   }
 

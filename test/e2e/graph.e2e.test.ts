@@ -31,7 +31,7 @@ test('graph panel draws the cyclic plan', { timeout: 180_000 }, () =>
     // The toolbar and legend come from the host's translated strings.
     await frame.locator('.legend summary').waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal((await frame.locator('.legend summary').innerText()).trim(), 'Legend');
-    await frame.locator('.toolbar .status', { hasText: '1' }).first().waitFor({ timeout: 15_000 });
+    await frame.locator('.toolbar .status', { hasText: 'Cycles: 1' }).first().waitFor({ timeout: 15_000 });
     await workbench.screenshot('graph-panel');
 
     // Keyboard: the first step in reading order is "fetch", and Enter reveals it in the editor.

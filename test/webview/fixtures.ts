@@ -22,6 +22,8 @@ export function testStrings(): WebviewStrings {
     previousCycle: 'Previous cycle',
     nextCycle: 'Next cycle',
     noCycles: 'No cycles',
+    cycleCount: 'Cycles: {0}',
+    cyclePosition: 'Cycle {0} of {1}',
     cycleOf: 'Cycle {0} ({1} steps)',
     searchPlaceholder: 'Filter by id or tool',
     searchNoMatch: 'No match',
@@ -54,7 +56,6 @@ export function testStrings(): WebviewStrings {
     condensedNotice: 'Large graph: each cycle is one node. Click it to expand.',
     age: '{0}',
     ageOfTimeout: '{0} / {1}',
-    blockedBecause: 'Blocked because',
     keyboardHelp: 'Arrows move, Enter reveals, n/p cycles, / searches',
   };
 }

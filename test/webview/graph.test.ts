@@ -365,6 +365,37 @@ describe('graph webview', () => {
     }
   });
 
+  test('keyboard steps through cycles and reveals', async () => {
+    const graph = await openGraphPage(harness, THEMES.light);
+    try {
+      await graph.rendered(() => graph.send(init(cyclicPlan())));
+      const status = graph.page.locator('.toolbar .status').first();
+      assert.equal(await status.textContent(), 'Cycles: 1');
+
+      await graph.page.locator('#graph').focus();
+      await graph.page.keyboard.press('n');
+      assert.equal(await status.textContent(), 'Cycle 1 of 1');
+      const selected = await graph.page.evaluate(() => {
+        const view = (window as unknown as { __agentDeadlockGraph: { view(): { cy: { nodes(s: string): Array<{ id(): string }> } } } }).__agentDeadlockGraph.view();
+        return view.cy.nodes(':selected').map((node) => node.id());
+      });
+      assert.deepEqual(selected, ['c0'], 'the cycle group is selected');
+
+      // Down from "setup" goes to a step that depends on it; Enter reveals that step.
+      await graph.send({ type: 'focus', nodeId: 'setup' });
+      await graph.page.keyboard.press('ArrowDown');
+      await graph.page.keyboard.press('Enter');
+      await graph.page.waitForFunction(() =>
+        (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'reveal'),
+      );
+      const reveal = (await graph.posted()).find((message) => message.type === 'reveal');
+      assert.ok(reveal?.type === 'reveal');
+      assert.ok(['fetch', 'lint', 'test'].includes(reveal.nodeId), `revealed a dependent of setup: ${reveal.nodeId}`);
+    } finally {
+      await graph.close();
+    }
+  });
+
   test('invalid host message is reported', async () => {
     const graph = await openGraphPage(harness, THEMES.light);
     try {
