@@ -4,7 +4,7 @@
  * through `parseHostMessage` or `parseWebviewMessage` before use: the webview's content can be
  * influenced by the plan file, and a stale webview may post messages of an older shape.
  *
- * Handshake: the webview posts `ready` once its script has loaded; the host answers with
+ * Handshake: the webview posts `ready` once its script has loaded, and the host replies with
  * `init`. After a reload the webview posts `ready` again and receives a fresh `init`.
  */
 import type {
@@ -56,7 +56,7 @@ export interface CallAge {
 
 /**
  * Keys of the user-facing strings the webview shows. The host fills every key through
- * `vscode.l10n.t`, so the webview itself holds no English text.
+ * `vscode.l10n.t`, so the webview itself contains no English text.
  */
 export const WEBVIEW_STRING_KEYS = [
   'fit',
