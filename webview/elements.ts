@@ -1,8 +1,9 @@
 /**
- * Turns a `GraphModel` into the nodes and edges Cytoscape draws. Cytoscape ids are generated
- * (`n0`, `e0`, `c0` …) and the model id is kept in `data.modelId`, because model ids are
- * arbitrary text that must never reach a selector. Labels are drawn on a canvas, so they are
- * never parsed as HTML.
+ * Turns a `GraphModel` into the nodes and edges Cytoscape draws. Cytoscape ids are the model
+ * id with a prefix (`n:` for nodes, `c` and the number for components, `e:` for edges), so
+ * they stay the same across edits and an update can reuse the drawn elements. They are only
+ * passed to `getElementById`, never written into a selector, because model ids are arbitrary
+ * text. Labels are drawn on a canvas, so they are never parsed as HTML.
  */
 import type { GraphModel, GraphNode, NodeStatus } from '../src/shared/graphModel';
 import { formatString, type WebviewStrings } from '../src/shared/protocol';
@@ -143,16 +144,16 @@ export function buildViewGraph(
     }
   }
 
-  model.nodes.forEach((node, index) => {
+  for (const node of model.nodes) {
     const component = componentOfModel.get(node.id) ?? node.component;
-    if (component !== undefined && condensed.has(component)) return;
+    if (component !== undefined && condensed.has(component)) continue;
     const classes = statusClass(node.status);
     if (node.kind === 'missing' && !classes.includes('missing')) classes.push('missing');
     if (node.lockInversion) classes.push('lock-inversion');
     classes.push(`kind-${node.kind}`);
     const width = nodeWidth(node.label);
     const viewNode: ViewNode = {
-      id: `n${index}`,
+      id: `n:${node.id}`,
       modelId: node.id,
       label: node.label,
       display: node.label,
@@ -165,13 +166,15 @@ export function buildViewGraph(
     nodes.push(viewNode);
     leaves.push(viewNode);
     viewIdOfModel.set(node.id, viewNode.id);
-  });
+  }
 
   const statusOf = new Map<string, NodeStatus>();
   for (const node of model.nodes) statusOf.set(node.id, node.kind === 'missing' ? 'missing' : node.status);
 
   const edges: ViewEdge[] = [];
   const mergedEdges = new Set<string>();
+  // Parallel edges between the same pair are numbered in model order.
+  const pairCount = new Map<string, number>();
   model.edges.forEach((edge, index) => {
     const source = viewIdOfModel.get(edge.source);
     const target = viewIdOfModel.get(edge.target);
@@ -186,10 +189,13 @@ export function buildViewGraph(
       const key = `${source}\u0000${target}`;
       if (mergedEdges.has(key)) return;
       mergedEdges.add(key);
-      edges.push({ id: `m${edges.length}`, source, target, classes, modelIndex: -1 });
+      edges.push({ id: `m:${key}`, source, target, classes, modelIndex: -1 });
       return;
     }
-    edges.push({ id: `e${index}`, source, target, classes, modelIndex: index });
+    const pair = `${source}\u0000${target}`;
+    const count = pairCount.get(pair) ?? 0;
+    pairCount.set(pair, count + 1);
+    edges.push({ id: `e:${pair}\u0000${count}`, source, target, classes, modelIndex: index });
   });
 
   return { nodes, edges, viewIdOfModel, leaves, condensed, componentNumber, boxes };

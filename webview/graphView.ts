@@ -148,28 +148,36 @@ export class GraphView {
     const previous = this.cy && keepViewport ? { zoom: this.cy.zoom(), pan: { ...this.cy.pan() } } : undefined;
     const selectedId = this.selectedModelId() ?? this.state.selectedId;
 
-    // NOTE: every update rebuilds the Cytoscape instance, so an edit of a plan with thousands
-    // of steps costs about as much as its first render.
-    if (this.cy) this.cy.destroy();
-    const cy = cytoscape({
-      container: this.chrome.container,
-      elements,
-      style: graphStylesheet(this.palette, large),
-      layout: { name: 'preset', fit: false },
-      minZoom: 0.02,
-      maxZoom: 4,
-      // Dragging a node would leave its component's box behind.
-      autoungrabify: graph.boxes,
-      boxSelectionEnabled: false,
-      selectionType: 'single',
-      hideEdgesOnViewport: large,
-      textureOnViewport: large,
-      motionBlur: false,
-      pixelRatio: large ? 1 : 'auto',
-    });
-    this.cy = cy;
-    this.viewGraph = graph;
-    this.installEvents(cy);
+    // An edit with known positions and the same drawing of components updates the drawn
+    // elements in place, which skips Cytoscape's initialisation. Anything else rebuilds.
+    const reuse = keepViewport && this.cy !== undefined && positions !== undefined && this.viewGraph?.boxes === graph.boxes;
+    let cy: cytoscape.Core;
+    if (reuse) {
+      cy = this.cy!;
+      this.patchElements(cy, elements);
+      this.viewGraph = graph;
+    } else {
+      if (this.cy) this.cy.destroy();
+      cy = cytoscape({
+        container: this.chrome.container,
+        elements,
+        style: graphStylesheet(this.palette, large),
+        layout: { name: 'preset', fit: false },
+        minZoom: 0.02,
+        maxZoom: 4,
+        // Dragging a node would leave its component's box behind.
+        autoungrabify: graph.boxes,
+        boxSelectionEnabled: false,
+        selectionType: 'single',
+        hideEdgesOnViewport: large,
+        textureOnViewport: large,
+        motionBlur: false,
+        pixelRatio: large ? 1 : 'auto',
+      });
+      this.cy = cy;
+      this.viewGraph = graph;
+      this.installEvents(cy);
+    }
 
     if (!positions) {
       cy.layout(this.stockLayoutOptions(this.layoutName, graph)).run();
@@ -514,6 +522,41 @@ export class GraphView {
       });
     }
     return elements;
+  }
+
+  /**
+   * Brings the drawn elements in line with `elements`: removes what is gone or changed its
+   * parent or endpoints, updates data, classes and positions of the rest, and adds the new.
+   */
+  private patchElements(cy: cytoscape.Core, elements: cytoscape.ElementDefinition[]): void {
+    const wanted = new Map<string, cytoscape.ElementDefinition>();
+    for (const definition of elements) wanted.set(String(definition.data.id), definition);
+    cy.batch(() => {
+      cy.elements().forEach((element) => {
+        const definition = wanted.get(element.id());
+        const data = definition?.data;
+        const moved =
+          data === undefined ||
+          (element.isNode() && (element.data('parent') ?? undefined) !== (data.parent ?? undefined)) ||
+          (element.isEdge() && (element.data('source') !== data.source || element.data('target') !== data.target));
+        if (moved) element.remove();
+      });
+      const added: cytoscape.ElementDefinition[] = [];
+      for (const definition of elements) {
+        const element = cy.getElementById(String(definition.data.id));
+        if (element.empty() || element.removed()) {
+          added.push(definition);
+          continue;
+        }
+        // Ids, parents and endpoints cannot change through data(); they matched above.
+        const { id: _id, parent: _parent, source: _source, target: _target, ...data } = definition.data as Record<string, unknown>;
+        element.data(data);
+        element.classes(definition.classes ?? '');
+        element.removeScratch('_ageClasses');
+        if (definition.position && element.isNode()) element.position(definition.position);
+      }
+      cy.add(added);
+    });
   }
 
   /** Sizes and places each component's box node around its members. */

@@ -259,6 +259,7 @@ describe('graph webview', () => {
       const before = await graph.page.evaluate(() => {
         const view = (window as unknown as { __agentDeadlockGraph: { view(): { cy: { zoom(z?: number): number; pan(): { x: number; y: number } } } } }).__agentDeadlockGraph.view();
         view.cy.zoom(1.7);
+        (window as unknown as { __firstCy: unknown }).__firstCy = view.cy;
         return { zoom: view.cy.zoom(), pan: view.cy.pan() };
       });
       const changed = stagedPlan();
@@ -274,10 +275,23 @@ describe('graph webview', () => {
       assert.deepEqual(after.pan, before.pan);
       assert.deepEqual(after.selected, ['build']);
       assert.ok(await nodeFacts(graph, 'deploy'));
+      const reused = await graph.page.evaluate(() => {
+        const view = (window as unknown as { __agentDeadlockGraph: { view(): { cy: unknown } } }).__agentDeadlockGraph.view();
+        return view.cy === (window as unknown as { __firstCy: unknown }).__firstCy;
+      });
+      assert.equal(reused, true, 'the update patched the drawn graph instead of rebuilding it');
+
+      // A second edit removes "deploy" and blocks "unit": the drawn elements follow.
+      const edited = stagedPlan();
+      edited.nodes.find((node) => node.id === 'unit')!.status = 'blocked';
+      await graph.rendered(() => graph.send({ type: 'update', model: edited }));
+      assert.equal(await nodeFacts(graph, 'deploy'), undefined, 'a removed step is no longer drawn');
+      assert.ok((await nodeFacts(graph, 'unit'))?.classes.includes('blocked'));
+      assert.ok(!(await nodeFacts(graph, 'build'))?.classes.includes('blocked'));
 
       // Stages become layers: each stage sits lower than the one before.
       const ys = [];
-      for (const id of ['checkout', 'install', 'build', 'unit', 'package', 'deploy']) ys.push((await nodeFacts(graph, id))!.rendered.y);
+      for (const id of ['checkout', 'install', 'build', 'unit', 'package']) ys.push((await nodeFacts(graph, id))!.rendered.y);
       for (let i = 1; i < ys.length; i++) assert.ok(ys[i] > ys[i - 1], `stage ${i} is below stage ${i - 1}`);
       // The state is saved 300 ms after the view settles.
       await graph.page.waitForFunction(() =>

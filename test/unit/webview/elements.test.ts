@@ -5,10 +5,12 @@ import type { GraphModel } from '../../../src/shared/graphModel';
 import { buildViewGraph, nodeWidth, stageLayers } from '../../../webview/elements';
 import { cyclicPlan, HOSTILE_ID, stagedPlan, testStrings } from '../../webview/fixtures';
 
-test('view ids never reuse model ids', () => {
+test('view ids are prefixed model ids', () => {
   const graph = buildViewGraph(cyclicPlan(), new Set(), testStrings());
-  for (const node of graph.nodes) assert.match(node.id, /^[nc]\d+$/);
-  assert.equal(graph.viewIdOfModel.get(HOSTILE_ID), 'n6');
+  for (const node of graph.nodes) assert.ok(node.id === `n:${node.modelId}` || /^c\d+$/.test(node.id), node.id);
+  assert.equal(graph.viewIdOfModel.get(HOSTILE_ID), `n:${HOSTILE_ID}`);
+  const edgeIds = graph.edges.map((edge) => edge.id);
+  assert.equal(new Set(edgeIds).size, edgeIds.length, 'edge ids are unique');
   const hostile = graph.nodes.find((node) => node.modelId === HOSTILE_ID);
   assert.equal(hostile?.label, HOSTILE_ID);
 });
@@ -38,7 +40,7 @@ test('condensed component merges its edges', () => {
   const touching = graph.edges.filter((edge) => edge.source === 'c0' || edge.target === 'c0');
   assert.deepEqual(
     touching.map((edge) => `${edge.source}->${edge.target}`).sort(),
-    ['c0->n0', 'n4->c0'],
+    ['c0->n:setup', 'n:report->c0'],
     'the three cycle edges vanish and the edges to setup and from report remain once',
   );
   for (const edge of touching) assert.equal(edge.modelIndex, -1);
