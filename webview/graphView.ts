@@ -548,12 +548,28 @@ export class GraphView {
           added.push(definition);
           continue;
         }
-        // Ids, parents and endpoints cannot change through data(); they matched above.
+        // Each change costs a style pass of the element, so only differences are written. Ids,
+        // parents and endpoints cannot change through data(), and they matched above.
         const { id: _id, parent: _parent, source: _source, target: _target, ...data } = definition.data as Record<string, unknown>;
-        element.data(data);
-        element.classes(definition.classes ?? '');
-        element.removeScratch('_ageClasses');
-        if (definition.position && element.isNode()) element.position(definition.position);
+        const changed: Record<string, unknown> = {};
+        let dataChanged = false;
+        for (const [key, value] of Object.entries(data)) {
+          if (element.data(key) !== value) {
+            changed[key] = value;
+            dataChanged = true;
+          }
+        }
+        if (dataChanged) element.data(changed);
+        const classes = String(definition.classes ?? '');
+        if (element.classes().join(' ') !== classes) {
+          element.classes(classes);
+          element.removeScratch('_ageClasses');
+        }
+        const position = definition.position;
+        if (position && element.isNode()) {
+          const current = element.position();
+          if (current.x !== position.x || current.y !== position.y) element.position(position);
+        }
       }
       cy.add(added);
     });
