@@ -337,7 +337,8 @@ export class GraphView {
     const target = cy.getElementById(`c${component.id}`);
     if (target.nonempty()) {
       cy.elements(':selected').unselect();
-      target.select();
+      // A box's selection overlay would cover the cycle's edges, so only compound groups are selected.
+      if (!target.hasClass('component-box')) target.select();
       cy.fit(target.union(target.children()), 60);
       if (cy.zoom() > 1.5) {
         cy.zoom(1.5);

@@ -297,7 +297,11 @@ export function graphStylesheet(palette: Palette, large: boolean): cytoscape.Sty
         'target-arrow-color': palette.edge,
         'target-arrow-shape': 'triangle',
         'arrow-scale': 0.9,
-        'curve-style': large ? 'straight' : 'bezier',
+        // Haystack edges skip control points, endpoints and arrowheads, which dominated the
+        // first paint of large graphs. There the layers already show the direction, and the
+        // edges on cycles below keep their arrowheads.
+        'curve-style': large ? 'haystack' : 'bezier',
+        'haystack-radius': 0,
         opacity: 0.85,
       },
     },
@@ -315,7 +319,13 @@ export function graphStylesheet(palette: Palette, large: boolean): cytoscape.Sty
     },
     {
       selector: 'edge.on-cycle',
-      style: { 'line-color': palette.error, 'target-arrow-color': palette.error, width: highContrast ? 3 : 2.5, opacity: 1 },
+      style: {
+        'line-color': palette.error,
+        'target-arrow-color': palette.error,
+        width: highContrast ? 3 : 2.5,
+        opacity: 1,
+        'curve-style': large ? 'straight' : 'bezier',
+      },
     },
     {
       selector: '.faded',

@@ -374,6 +374,10 @@ describe('graph webview', () => {
       assert.ok(member?.classes.includes('cycle'));
       assert.deepEqual(graph.problems, []);
       await screenshot(graph.page, 'large-boxes');
+      await graph.page.locator('#graph').focus();
+      await graph.page.keyboard.press('n');
+      assert.equal(await graph.page.locator('.toolbar .status').first().textContent(), 'Cycle 1 of 2');
+      await screenshot(graph.page, 'large-boxes-first-cycle');
     } finally {
       await graph.close();
     }
