@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerGraph } from './graph';
 import { registerPlans } from './plans';
 import { registerTraces } from './traces/index';
 
@@ -9,8 +10,9 @@ import { registerTraces } from './traces/index';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  const graph = registerGraph(context, log);
   registerPlans(context, log);
-  registerTraces(context, log);
+  registerTraces(context, log, (source) => graph.showSource(source));
   log.info('Agent Deadlock Debugger activated.');
 }
 
