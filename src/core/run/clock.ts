@@ -97,12 +97,12 @@ export class VirtualClock implements PausableClock {
 
   /**
    * Fires timers in order until none is left, `stop()` is called, the clock is paused or
-   * `untilMs` is reached. Returns the number of timers fired.
+   * `untilMs` is reached, or `maxTimers` have fired. Returns the number of timers fired.
    */
-  run(untilMs = Infinity): number {
+  run(untilMs = Infinity, maxTimers = Infinity): number {
     this.stopped = false;
     let fired = 0;
-    while (this.heap.length > 0 && !this.stopped && !this.pausedFlag) {
+    while (this.heap.length > 0 && !this.stopped && !this.pausedFlag && fired < maxTimers) {
       const slot = this.heap[0];
       const due = this.dueTimes[slot];
       if (due > untilMs) break;
@@ -116,7 +116,8 @@ export class VirtualClock implements PausableClock {
       callback();
       fired++;
     }
-    if (untilMs !== Infinity && untilMs > this.time && !this.stopped && !this.pausedFlag) this.time = untilMs;
+    const cutShort = this.stopped || this.pausedFlag || fired >= maxTimers;
+    if (untilMs !== Infinity && untilMs > this.time && !cutShort) this.time = untilMs;
     return fired;
   }
 
