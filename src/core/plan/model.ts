@@ -1,4 +1,5 @@
 import type { OffsetRange } from '../findings';
+import type { ListEntryPlace } from './edits';
 
 /** How a simulated run treats a step. */
 export type StepBehavior = 'ok' | 'error' | 'hang' | 'lost';
@@ -12,6 +13,8 @@ export interface Dependency {
   range: OffsetRange;
   /** Index of the entry in the `depends_on` list. */
   index: number;
+  /** The entry among its neighbours, to remove it with its separator. */
+  place: ListEntryPlace;
 }
 
 /** One entry of a step's `locks` list. */
@@ -19,6 +22,9 @@ export interface LockUse {
   name: string;
   range: OffsetRange;
 }
+
+/** Plan files are JSON or YAML, recognised by these suffixes or by a `$schema` naming the plan schema. */
+export const PLAN_FILE_SUFFIXES: readonly string[] = ['.plan.json', '.plan.yaml', '.plan.yml'];
 
 export interface Step {
   /** Position of the step in the plan's list. */
@@ -57,6 +63,8 @@ export interface PlanDefaults {
 }
 
 export interface Plan {
+  /** The source text the ranges point into; fixes are computed against it. */
+  text: string;
   format: PlanFormat;
   shape: PlanShape;
   name?: string;
