@@ -14,6 +14,9 @@ const common = {
   minify: production,
   logLevel: 'info',
   legalComments: 'none',
+  // jsonc-parser's UMD build loads its parts with a dynamic require that bundles cannot
+  // follow, so prefer the ES module builds that packages offer.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

@@ -4,7 +4,7 @@
  * an id no step has. A breadth-first search backwards from those causes gives every
  * blocked step its nearest cause and the chain of dependencies that leads to it.
  */
-import type { Finding, OffsetRange } from '../findings';
+import type { Finding, OffsetRange, RelatedLocation } from '../findings';
 import { reverseCsr } from '../graph/csr';
 import { stepName, type PlanGraph } from './planGraph';
 
@@ -131,31 +131,31 @@ function cycleMembers(planGraph: PlanGraph): Map<number, string[]> {
   return members;
 }
 
-/** The chain `a` → `b` → … from a blocked step to the step that carries its cause. */
-function chain(planGraph: PlanGraph, start: number, via: Int32Array): string[] {
-  const names = [stepName(planGraph.plan, start)];
-  let current = via[start];
-  while (current !== -1 && names.length < 6) {
-    names.push(stepName(planGraph.plan, current));
-    current = via[current];
-  }
-  if (current !== -1) names.push('…');
-  return names;
-}
+/** Related locations shown per blocked step, after the cause. */
+const MAX_WAIT_LOCATIONS = 20;
 
 function blockedFinding(planGraph: PlanGraph, cause: Cause, members: number[], via: Int32Array): Finding {
   const { plan } = planGraph;
   const names = members.map((member) => stepName(plan, member));
   let message: string;
   if (members.length === 1) {
-    const path = chain(planGraph, members[0], via);
-    const route = path.length > 2 ? ` It waits for ${path.slice(1).map((name) => `\`${name}\``).join(', which waits for ')}.` : '';
-    message = `\`${names[0]}\` can never run: it depends on ${cause.describe}.${route}`;
+    message = `\`${names[0]}\` can never run: it depends on ${cause.describe}.`;
   } else {
     const shown = names.slice(0, NAMED_STEPS).map((name) => `\`${name}\``).join(', ');
     const more = names.length > NAMED_STEPS ? ` and ${names.length - NAMED_STEPS} more` : '';
     message = `${members.length} steps can never run, because they depend, directly or through other steps, on ${cause.describe}: ${shown}${more}.`;
   }
+
+  // Each blocked step's dependency towards the cause, so the editor can walk the chain.
+  const related: RelatedLocation[] = [{ message: `Cause: ${cause.describe}`, range: cause.range }];
+  for (const member of members.slice(0, MAX_WAIT_LOCATIONS)) {
+    const next = via[member];
+    if (next === -1) continue;
+    const nextName = stepName(plan, next);
+    const entry = plan.steps[member].dependsOn.find((dependency) => dependency.id === nextName);
+    if (entry) related.push({ message: `\`${stepName(plan, member)}\` waits for \`${nextName}\``, range: entry.range });
+  }
+
   return {
     kind: 'blocked',
     severity: 'warning',
@@ -163,7 +163,7 @@ function blockedFinding(planGraph: PlanGraph, cause: Cause, members: number[], v
     steps: names,
     range: plan.steps[members[0]].idRange,
     ranges: members.map((member) => plan.steps[member].idRange),
-    related: [{ message: `Cause: ${cause.describe}`, range: cause.range }],
+    related,
     fixes: [],
     data: { cause: cause.key, causeSteps: cause.names.join(', ') },
   };

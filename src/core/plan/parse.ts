@@ -47,7 +47,8 @@ export function planFormatFromContent(text: string): PlanFormat | undefined {
 
 export function parsePlan(text: string, format: PlanFormat): ParseResult {
   const findings: Finding[] = [];
-  const tree = format === 'json' ? parseJsonTree(text) : parseYamlTree(text);
+  // An empty file is a plan not written yet, not a syntax error.
+  const tree = text.trim() === '' ? { problems: [] } : format === 'json' ? parseJsonTree(text) : parseYamlTree(text);
   for (const problem of tree.problems) {
     findings.push(makeFinding('syntax-error', `Syntax error: ${problem.message}`, problem.range));
   }

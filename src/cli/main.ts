@@ -1,0 +1,197 @@
+/**
+ * `agent-deadlock`: the command-line checker. It runs the same engine as the extension.
+ * Exit codes: 0 when clean, 1 when anything is found, 2 for a usage error or an unreadable file.
+ */
+import * as fs from 'node:fs';
+import { planFormatForPath } from '../core/plan/parse';
+import { checkPlan } from '../core/plan/check';
+import { planGraphModel } from '../core/graph/planGraph';
+import { toDot, toGraphJson, toMermaid } from '../core/report/export';
+import type { FileReport } from '../core/report/fileReport';
+import { formatJson } from '../core/report/json';
+import { formatSarif } from '../core/report/sarif';
+import { formatText } from '../core/report/text';
+import type { Severity } from '../core/findings';
+import { checkInput, InputError, type CheckOptions } from './inputs';
+import { parseArguments, UsageError, type ParsedArguments } from './arguments';
+import { VERSION } from './version';
+
+export const EXIT_CLEAN = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readFile(path: string): string;
+  isTty: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export const HELP = `Usage:
+  agent-deadlock check FILE... [--format text|json|sarif] [--fail-on error|warning|info]
+                               [--timeout TOOL=MS]... [--default-timeout MS] [--no-color]
+  agent-deadlock graph FILE [--format dot|mermaid|json]
+  agent-deadlock --help | --version
+
+check   Reads plans (*.plan.json, *.plan.yaml, *.plan.yml, or a $schema naming the plan
+        schema) and agent traces, and reports cycles, unknown and duplicate ids, blocked
+        steps, lock-order inversions, deadlocks, hung and orphaned calls.
+graph   Prints a plan's dependency graph with cycle members marked.
+
+Options:
+  --format FORMAT       Output format. check: text (default), json or sarif.
+                        graph: dot (default), mermaid or json.
+  --fail-on SEVERITY    Lowest severity that makes check exit with 1 (default: info,
+                        so any finding does).
+  --timeout TOOL=MS     Timeout in milliseconds for one tool, when judging hung calls
+                        in traces. Repeat for several tools.
+  --default-timeout MS  Timeout in milliseconds for tools without their own (default 30000).
+  --no-color            Plain text output. Color is also off when NO_COLOR is set or
+                        the output is not a terminal.
+
+Exit codes: 0 no findings, 1 findings, 2 usage error or unreadable file.
+`;
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+export type Subcommand = (args: ParsedArguments, io: CliIo) => number;
+
+/** Extra subcommands, such as `run`, registered by other modules. */
+export const SUBCOMMANDS = new Map<string, Subcommand>();
+
+export function main(argv: string[], io: CliIo): number {
+  let args: ParsedArguments;
+  try {
+    args = parseArguments(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`agent-deadlock: ${error.message}\nRun \`agent-deadlock --help\` for usage.\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+
+  if (args.flags.has('version')) {
+    io.stdout(`${VERSION}\n`);
+    return EXIT_CLEAN;
+  }
+  if (args.flags.has('help') || args.command === undefined) {
+    io.stdout(HELP);
+    return args.command === undefined && !args.flags.has('help') ? EXIT_USAGE : EXIT_CLEAN;
+  }
+
+  try {
+    if (args.command === 'check') return runCheck(args, io);
+    if (args.command === 'graph') return runGraph(args, io);
+    const extra = SUBCOMMANDS.get(args.command);
+    if (extra) return extra(args, io);
+    throw new UsageError(`unknown command "${args.command}". Commands: check, graph${[...SUBCOMMANDS.keys()].map((name) => `, ${name}`).join('')}.`);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) {
+      io.stderr(`agent-deadlock: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+function readInput(path: string, io: CliIo): string {
+  try {
+    return io.readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(error);
+    throw new InputError(`cannot read ${path}: ${reason}.`);
+  }
+}
+
+export function checkOptions(args: ParsedArguments): CheckOptions {
+  const toolTimeouts = new Map<string, number>();
+  for (const value of args.options.get('timeout') ?? []) {
+    const match = /^(.+)=(\d+)$/.exec(value);
+    if (!match) throw new UsageError(`invalid --timeout "${value}". Write it as TOOL=MS, for example --timeout Bash=120000.`);
+    toolTimeouts.set(match[1], Number(match[2]));
+  }
+  const defaultValue = args.options.get('default-timeout')?.at(-1);
+  let defaultTimeoutMs = 30_000;
+  if (defaultValue !== undefined) {
+    if (!/^\d+$/.test(defaultValue)) throw new UsageError(`invalid --default-timeout "${defaultValue}". Give a whole number of milliseconds.`);
+    defaultTimeoutMs = Number(defaultValue);
+  }
+  return { toolTimeouts, defaultTimeoutMs };
+}
+
+function runCheck(args: ParsedArguments, io: CliIo): number {
+  const format = args.options.get('format')?.at(-1) ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`invalid --format "${format}" for check. Use text, json or sarif.`);
+  const failOn = (args.options.get('fail-on')?.at(-1) ?? 'info') as Severity;
+  if (!(failOn in SEVERITY_RANK)) throw new UsageError(`invalid --fail-on "${failOn}". Use error, warning or info.`);
+  if (args.positionals.length === 0) throw new UsageError('check needs at least one FILE.');
+
+  const options = checkOptions(args);
+  const reports: FileReport[] = [];
+  let unreadable = false;
+  for (const path of args.positionals) {
+    try {
+      reports.push(checkInput(path, readInput(path, io), options));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      io.stderr(`agent-deadlock: ${error.message}\n`);
+      unreadable = true;
+    }
+  }
+
+  if (format === 'json') io.stdout(formatJson(reports));
+  else if (format === 'sarif') io.stdout(formatSarif(reports, VERSION));
+  else io.stdout(formatText(reports, { color: useColor(args, io) }));
+
+  if (unreadable) return EXIT_USAGE;
+  const failing = reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]));
+  return failing ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+function runGraph(args: ParsedArguments, io: CliIo): number {
+  const format = args.options.get('format')?.at(-1) ?? 'dot';
+  if (!['dot', 'mermaid', 'json'].includes(format)) throw new UsageError(`invalid --format "${format}" for graph. Use dot, mermaid or json.`);
+  if (args.positionals.length !== 1) throw new UsageError('graph needs exactly one plan FILE.');
+  const path = args.positionals[0];
+  const text = readInput(path, io);
+  const report = checkInput(path, text, checkOptions(args));
+  if (report.kind !== 'plan') throw new UsageError(`${path} is a trace; graph exports plans. Open traces in the editor to see their wait-for graph.`);
+  const analysis = checkPlan(text, planFormatForPath(path) ?? (report.format.includes('YAML') ? 'yaml' : 'json'));
+  const model = planGraphModel(analysis, path);
+  io.stdout(format === 'dot' ? toDot(model) : format === 'mermaid' ? toMermaid(model) : toGraphJson(model));
+  return EXIT_CLEAN;
+}
+
+function useColor(args: ParsedArguments, io: CliIo): boolean {
+  if (args.flags.has('no-color') || io.env.NO_COLOR !== undefined) return false;
+  if (args.flags.has('color') || io.env.FORCE_COLOR !== undefined) return true;
+  return io.isTty;
+}
+
+/** The real process I/O. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readFile: (path) => fs.readFileSync(path, 'utf8'),
+    isTty: process.stdout.isTTY === true,
+    env: process.env,
+  };
+}
+
+if (require.main === module) {
+  let code: number;
+  try {
+    code = main(process.argv.slice(2), processIo());
+  } catch (error) {
+    process.stderr.write(`agent-deadlock: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report it with the input that caused it.\n`);
+    code = EXIT_USAGE;
+  }
+  // Let stdout drain before exiting, so piped output is never cut.
+  process.exitCode = code;
+}

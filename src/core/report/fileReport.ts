@@ -1,0 +1,42 @@
+import type { Finding, OffsetRange } from '../findings';
+import type { CriticalPath } from '../plan/analysisTypes';
+import { LineIndex } from '../text/lineIndex';
+
+/** The result of checking one file, as the reporters print it. */
+export interface FileReport {
+  path: string;
+  /** What the file was read as. */
+  kind: 'plan' | 'trace';
+  /** A description of the detected format, such as "plan (YAML)" or "Claude Code session log". */
+  format: string;
+  findings: Finding[];
+  stages?: string[][];
+  criticalPath?: CriticalPath;
+  /** Resolves offsets to 1-based lines and columns. */
+  lines: LineIndex;
+}
+
+/** A 1-based position range, as SARIF and editors outside VS Code count. */
+export interface Location {
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export function locate(report: Pick<FileReport, 'path' | 'lines'>, range: OffsetRange): Location {
+  const start = report.lines.positionAt(range.start);
+  const end = report.lines.positionAt(range.end);
+  return {
+    path: report.path,
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+  };
+}
+
+export function formatLocation(location: Location): string {
+  return `${location.path}:${location.line}:${location.column}`;
+}
