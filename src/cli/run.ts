@@ -118,12 +118,14 @@ export function parseRunArgs(args: string[]): ParsedArgs | 'help' {
         watchdog.graceMs = positiveNumber(flag, value(), true);
         break;
       case '--kill-grace':
+      case '--grace':
         session.killGraceMs = positiveNumber(flag, value(), true);
         break;
       case '--lock-order':
         session.lockOrdering = true;
         break;
       case '--run-acyclic':
+      case '--acyclic-part':
         session.runAcyclicPart = true;
         break;
       case '--allow-commands':
