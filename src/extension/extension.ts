@@ -1,13 +1,21 @@
 import * as vscode from 'vscode';
+import { registerRun, type RunApi } from './run/registerRun';
+
+/** The API other extensions and tests read from `extension.exports`. */
+export interface AgentDeadlockApi {
+  run: RunApi;
+}
 
 /**
  * Activates the extension. Every feature registers itself through one `register*` function
  * that pushes its disposables onto `context.subscriptions`, so deactivation releases them all.
  */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): AgentDeadlockApi {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  const run = registerRun(context, log);
   log.info('Agent Deadlock Debugger activated.');
+  return { run };
 }
 
 export function deactivate(): void {

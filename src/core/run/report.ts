@@ -51,6 +51,11 @@ export function formatRunText(result: RunResult, position?: PositionLabel): stri
       `${pad(call.id, idWidth)}  ${pad(call.tool, toolWidth)}  ${pad(call.outcome, 8)}  ${pad(ms(call.startMs), 8)}  ${pad(ms(call.endMs), 8)}  ${pad(ms(call.ageMs), 8)}  ${note(call)}${where}`,
     );
   }
+  for (const call of result.calls) {
+    if (call.output === undefined || call.output === '') continue;
+    lines.push('', `Output of "${call.id}":`);
+    for (const line of call.output.replace(/\n$/, '').split('\n')) lines.push(`  ${line}`);
+  }
   if (result.kills.length > 0) {
     lines.push('');
     for (const kill of result.kills) {

@@ -1,0 +1,208 @@
+/**
+ * "Run with Watchdog" in the editor: the command, the `agent-deadlock` debug type with its
+ * inline adapter, command confirmation in trusted workspaces, live state and the run summary.
+ */
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatRunMarkdown } from '../../core/run/report';
+import type { RunResult } from '../../core/run/types';
+import { LineIndex } from '../../core/text/lineIndex';
+import { RunDebugSession } from './debugSession';
+import type { AgentDeadlockLaunchArguments } from './launchArguments';
+import { RunController, type RunStateSnapshot } from './runController';
+
+export const DEBUG_TYPE = 'agent-deadlock';
+const SUMMARY_SCHEME = 'agent-deadlock-run';
+
+/** What other parts of the extension (CodeLens, Agent Calls view, graph) use. */
+export interface RunApi {
+  /** Starts a run of `uri` (default: the active editor's file) with the settings' options. */
+  runWithWatchdog(uri?: vscode.Uri, options?: Partial<AgentDeadlockLaunchArguments>): Promise<boolean>;
+  /** Stops the run in progress. */
+  stopRun(): Promise<void>;
+  /** Live state of the run in progress, about four times a second, and once when it ends. */
+  readonly onDidChangeRunState: vscode.Event<RunStateSnapshot>;
+  readonly onDidFinishRun: vscode.Event<{ result: RunResult; program: vscode.Uri }>;
+  /** The latest state, if a run has started since activation. */
+  readonly currentState: RunStateSnapshot | undefined;
+}
+
+type LaunchConfiguration = vscode.DebugConfiguration & Partial<AgentDeadlockLaunchArguments>;
+
+/** Fills unset launch fields from the `agentDeadlock.run.*` settings. */
+function withSettings(config: LaunchConfiguration, scope: vscode.ConfigurationScope | undefined): LaunchConfiguration {
+  const settings = vscode.workspace.getConfiguration('agentDeadlock.run', scope);
+  const filled: LaunchConfiguration = { ...config };
+  const copy = <K extends keyof AgentDeadlockLaunchArguments>(key: K, setting: string): void => {
+    if (filled[key] !== undefined) return;
+    const value = settings.get<AgentDeadlockLaunchArguments[K]>(setting);
+    if (value !== undefined && value !== null) filled[key] = value;
+  };
+  copy('clock', 'clock');
+  copy('speed', 'speed');
+  copy('timeouts', 'toolTimeouts');
+  copy('defaultTimeoutMs', 'defaultTimeoutMs');
+  copy('concurrency', 'concurrency');
+  copy('watchdogIntervalMs', 'watchdogIntervalMs');
+  copy('watchdogGraceMs', 'watchdogGraceMs');
+  copy('lockOrdering', 'lockOrdering');
+  copy('allowCommands', 'allowCommands');
+  return filled;
+}
+
+export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): RunApi {
+  const controller = new RunController();
+  const output = vscode.window.createOutputChannel(vscode.l10n.t('Agent Deadlock Run Output'));
+  context.subscriptions.push(controller, output);
+
+  // ---- run summaries as virtual Markdown documents ----
+  const summaries = new Map<string, string>();
+  const summaryChanged = new vscode.EventEmitter<vscode.Uri>();
+  context.subscriptions.push(
+    summaryChanged,
+    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, {
+      onDidChange: summaryChanged.event,
+      provideTextDocumentContent: (uri) => summaries.get(uri.path) ?? vscode.l10n.t('This run summary is no longer available. Run the plan again.'),
+    }),
+  );
+  let summaryCount = 0;
+
+  const showSummary = async (result: RunResult, program: vscode.Uri): Promise<void> => {
+    let lines: LineIndex | undefined;
+    try {
+      lines = new LineIndex(new TextDecoder().decode(await vscode.workspace.fs.readFile(program)));
+    } catch (error) {
+      log.warn(`Run summary: cannot read ${program.fsPath} for step links: ${(error as Error).message}`);
+    }
+    const markdown = formatRunMarkdown(result, (call) => {
+      if (call.range === undefined || lines === undefined) return undefined;
+      return `${program.toString()}#L${lines.positionAt(call.range.start).line + 1}`;
+    });
+    const uri = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${path.basename(program.fsPath)}-run-${++summaryCount}.md` });
+    summaries.set(uri.path, markdown);
+    summaryChanged.fire(uri);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch (error) {
+      log.warn(`Run summary: Markdown preview failed, opening the text instead: ${(error as Error).message}`);
+      await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    }
+  };
+
+  // ---- confirmation of real commands ----
+  const confirmCommands = async (program: string, commands: string[]): Promise<boolean> => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Commands of {0} were not run because this workspace is not trusted. Trust the workspace to run them; until then their steps are simulated.', path.basename(program)));
+      return false;
+    }
+    const key = `agentDeadlock.run.confirmed:${program}`;
+    const digest = crypto.createHash('sha256').update(JSON.stringify(commands)).digest('hex');
+    if (context.workspaceState.get<string>(key) === digest) return true;
+    const run = vscode.l10n.t('Run Commands');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Run the {0} commands of {1} in the workspace folder?', commands.length, path.basename(program)),
+      { modal: true, detail: commands.map((command) => `$ ${command}`).join('\n') },
+      run,
+    );
+    if (choice !== run) return false;
+    await context.workspaceState.update(key, digest);
+    log.info(`Run: the user allowed the commands of ${program}.`);
+    return true;
+  };
+
+  // ---- the debug type ----
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: (debugSession) => {
+        const config = debugSession.configuration as LaunchConfiguration;
+        const program = vscode.Uri.file(String(config.program ?? ''));
+        const folder = debugSession.workspaceFolder?.uri.fsPath ?? vscode.workspace.getWorkspaceFolder(program)?.uri.fsPath;
+        return new vscode.DebugAdapterInlineImplementation(
+          new RunDebugSession({
+            ...(folder !== undefined ? { cwd: folder } : {}),
+            confirmCommands,
+            onSession: (session) => {
+              log.info(`Run started: ${program.fsPath} (${session.source.calls.length} calls, ${session.clock.kind} clock).`);
+              output.clear();
+              session.engine.done.then(undefined, (error: unknown) => log.error(`Run of ${program.fsPath} failed: ${String(error)}`));
+              controller.attach(session, program);
+            },
+            onResult: (result) => {
+              const s = result.summary;
+              log.info(`Run ended: ${program.fsPath}: ${s.completed} completed, ${s.failed} failed, ${s.timedOut} timed out, ${s.killed} killed, ${s.stranded} stranded.`);
+              for (const call of result.calls) {
+                if (call.output !== undefined && call.output !== '') output.append(`[${call.id}]\n${call.output}${call.output.endsWith('\n') ? '' : '\n'}`);
+              }
+              controller.finish(result, program);
+              void showSummary(result, program);
+            },
+          }),
+        );
+      },
+    }),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
+      provideDebugConfigurations: () => [{ type: DEBUG_TYPE, request: 'launch', name: vscode.l10n.t('Run plan with watchdog'), program: '${file}' }],
+      resolveDebugConfiguration: (folder, config: LaunchConfiguration) => {
+        if (config.type === undefined && config.request === undefined && config.name === undefined) {
+          const editor = vscode.window.activeTextEditor;
+          if (editor === undefined) return undefined;
+          config = { type: DEBUG_TYPE, request: 'launch', name: vscode.l10n.t('Run with Watchdog'), program: editor.document.uri.fsPath };
+        }
+        if (typeof config.program !== 'string' || config.program === '') {
+          void vscode.window.showErrorMessage(vscode.l10n.t('The "agent-deadlock" launch configuration "{0}" needs "program": the plan or trace file to run.', config.name ?? ''));
+          return undefined;
+        }
+        return withSettings(config, folder);
+      },
+    }),
+  );
+
+  // ---- commands ----
+  const runWithWatchdog = async (uri?: vscode.Uri, options: Partial<AgentDeadlockLaunchArguments> = {}): Promise<boolean> => {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (target === undefined || target.scheme !== 'file') {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run with Watchdog needs a plan or trace file saved on disk. Open one and run the command again.'));
+      return false;
+    }
+    const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === target.toString());
+    if (open?.isDirty) await open.save();
+    const folder = vscode.workspace.getWorkspaceFolder(target);
+    const config: LaunchConfiguration = {
+      type: DEBUG_TYPE,
+      request: 'launch',
+      name: vscode.l10n.t('Run {0} with Watchdog', path.basename(target.fsPath)),
+      ...options,
+      program: target.fsPath,
+      noDebug: true,
+    };
+    return vscode.debug.startDebugging(folder, config, { noDebug: true });
+  };
+  const stopRun = async (): Promise<void> => {
+    const active = vscode.debug.activeDebugSession;
+    if (active?.type === DEBUG_TYPE) await vscode.debug.stopDebugging(active);
+    else controller.stop();
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('agentDeadlock.runWithWatchdog', (uri?: vscode.Uri) => runWithWatchdog(uri)),
+    vscode.commands.registerCommand('agentDeadlock.stopRun', stopRun),
+    vscode.commands.registerCommand('agentDeadlock.showRunSummary', async () => {
+      const last = controller.lastResult;
+      if (last === undefined) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('No run has finished yet. Use "Run with Watchdog" on a plan or trace.'));
+        return;
+      }
+      await showSummary(last.result, last.program);
+    }),
+  );
+
+  return {
+    runWithWatchdog,
+    stopRun,
+    onDidChangeRunState: controller.onDidChangeRunState,
+    onDidFinishRun: controller.onDidFinishRun,
+    get currentState() {
+      return controller.currentState;
+    },
+  };
+}
