@@ -9,6 +9,7 @@ const extraFlags = process.argv.slice(2).filter((argument) => argument.startsWit
 
 function collect(folder) {
   if (!fs.existsSync(folder)) return [];
+  if (fs.statSync(folder).isFile()) return [folder];
   return fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(folder, entry.name);
     if (entry.isDirectory()) return collect(full);

@@ -1,0 +1,107 @@
+/**
+ * Checks the packaged extension (`npm run package` first): only allow-listed files, a small
+ * size, and no Cytoscape in the extension-host or CLI bundles. Cytoscape belongs in the
+ * webview bundle only, because the extension host never draws.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { readZipEntries, type ZipEntry } from '../support/zip';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const vsixPath = process.env.VSIX_PATH ?? path.join(repoRoot, 'dist-package', 'agent-deadlock-debugger.vsix');
+
+/** Largest allowed .vsix, in bytes. The webview with Cytoscape compresses to about 150 KB. */
+const maxVsixBytes = 1_500_000;
+/** Largest allowed uncompressed content of the whole package, in bytes. */
+const maxUnpackedBytes = 5_000_000;
+/** Largest allowed extension-host bundle, in bytes. It contains only the analysis core and the VS Code glue. */
+const maxExtensionBundleBytes = 800_000;
+
+/** Paths allowed inside `extension/`, matching `.vscodeignore`. Source maps are never allowed. */
+const allowedPaths: RegExp[] = [
+  /^dist\/extension\.js$/,
+  /^dist\/cli\.js$/,
+  /^dist\/webview\/[^]+$/,
+  /^media\/[^]+$/,
+  /^schemas\/[^]+$/,
+  /^l10n\/[^]+$/,
+  /^package\.json$/,
+  /^package\.nls(\.[a-z-]+)?\.json$/i,
+  /^readme\.md$/i,
+  /^changelog\.md$/i,
+  /^license(\.txt)?$/i,
+];
+/** Files that vsce adds at the root of every package. */
+const packageMetadata = new Set(['[Content_Types].xml', 'extension.vsixmanifest']);
+
+/**
+ * Strings that occur in Cytoscape 3's bundled code (an algorithm name, its style element id
+ * and an error message) and that the extension's own code does not use.
+ */
+const cytoscapeMarkers = ['tarjanStronglyConnected', '__________cytoscape_stylesheet', 'cytoscape.use()'];
+
+function loadVsix(): ZipEntry[] {
+  assert.ok(fs.existsSync(vsixPath), `${vsixPath} does not exist. Build it with \`npm run package\`.`);
+  return readZipEntries(fs.readFileSync(vsixPath));
+}
+
+function entryText(entries: ZipEntry[], name: string): string {
+  const entry = entries.find((candidate) => candidate.name === name);
+  assert.ok(entry, `${name} is missing from the package.`);
+  return entry.read().toString('utf8');
+}
+
+describe('packaged .vsix', () => {
+  it('holds only allow-listed files', () => {
+    const entries = loadVsix();
+    const unexpected = entries
+      .map((entry) => entry.name)
+      .filter((name) => !packageMetadata.has(name))
+      .filter((name) => !name.startsWith('extension/') || !allowedPaths.some((pattern) => pattern.test(name.slice('extension/'.length))))
+      .filter((name) => !name.endsWith('/'));
+    assert.deepEqual(unexpected, [], `Files outside the allow-list in ${vsixPath}`);
+    const maps = entries.filter((entry) => entry.name.endsWith('.map')).map((entry) => entry.name);
+    assert.deepEqual(maps, [], 'Source maps in the package');
+  });
+
+  it('contains the files the manifest names', () => {
+    const entries = loadVsix();
+    const manifest = JSON.parse(entryText(entries, 'extension/package.json')) as { main?: string; icon?: string; browser?: string };
+    for (const field of ['main', 'icon'] as const) {
+      const relative = manifest[field];
+      assert.ok(relative, `package.json has no "${field}"`);
+      const name = `extension/${path.posix.normalize(relative)}`;
+      assert.ok(entries.some((entry) => entry.name === name), `package.json "${field}" names ${relative}, which is not in the package`);
+    }
+    assert.ok(entries.some((entry) => /^extension\/license(\.txt)?$/i.test(entry.name)), 'LICENSE is not in the package');
+  });
+
+  it('stays within its size budget', () => {
+    const entries = loadVsix();
+    const vsixBytes = fs.statSync(vsixPath).size;
+    assert.ok(vsixBytes <= maxVsixBytes, `${vsixPath} is ${vsixBytes} bytes; the budget is ${maxVsixBytes}.`);
+    const unpacked = entries.reduce((sum, entry) => sum + entry.size, 0);
+    assert.ok(unpacked <= maxUnpackedBytes, `The package unpacks to ${unpacked} bytes; the budget is ${maxUnpackedBytes}.`);
+    const bundle = entries.find((entry) => entry.name === 'extension/dist/extension.js');
+    assert.ok(bundle, 'dist/extension.js is missing from the package');
+    assert.ok(bundle.size <= maxExtensionBundleBytes, `dist/extension.js is ${bundle.size} bytes; the budget is ${maxExtensionBundleBytes}.`);
+  });
+
+  it('keeps Cytoscape out of the host and CLI bundles', () => {
+    const entries = loadVsix();
+    for (const name of ['extension/dist/extension.js', 'extension/dist/cli.js']) {
+      if (name.endsWith('cli.js') && !entries.some((entry) => entry.name === name)) continue;
+      const text = entryText(entries, name);
+      const found = cytoscapeMarkers.filter((marker) => text.includes(marker));
+      assert.deepEqual(found, [], `${name} contains Cytoscape code`);
+    }
+  });
+
+  it('detects Cytoscape by its markers', () => {
+    // The markers must still occur in the installed Cytoscape, or the check above proves nothing.
+    const cytoscape = fs.readFileSync(require.resolve('cytoscape/dist/cytoscape.min.js'), 'utf8');
+    for (const marker of cytoscapeMarkers) assert.ok(cytoscape.includes(marker), `Cytoscape no longer contains "${marker}"`);
+  });
+});
