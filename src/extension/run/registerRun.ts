@@ -13,7 +13,6 @@ import type { AgentDeadlockLaunchArguments } from './launchArguments';
 import { RunController, type RunStateSnapshot } from './runController';
 
 export const DEBUG_TYPE = 'agent-deadlock';
-const SUMMARY_SCHEME = 'agent-deadlock-run';
 
 /** What other parts of the extension (CodeLens, Agent Calls view, graph) use. */
 export interface RunApi {
@@ -56,16 +55,10 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
   const output = vscode.window.createOutputChannel(vscode.l10n.t('Agent Deadlock Run Output'));
   context.subscriptions.push(controller, output);
 
-  // ---- run summaries as virtual Markdown documents ----
-  const summaries = new Map<string, string>();
-  const summaryChanged = new vscode.EventEmitter<vscode.Uri>();
-  context.subscriptions.push(
-    summaryChanged,
-    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, {
-      onDidChange: summaryChanged.event,
-      provideTextDocumentContent: (uri) => summaries.get(uri.path) ?? vscode.l10n.t('This run summary is no longer available. Run the plan again.'),
-    }),
-  );
+  // ---- run summaries as Markdown files in the extension's storage ----
+  // Markdown preview rejects `file:` links, so the summary is a real file whose step links are
+  // paths relative to it, which the preview opens at the step's line.
+  const summaryFolder = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'run-summaries');
   let summaryCount = 0;
 
   const showSummary = async (result: RunResult, program: vscode.Uri): Promise<void> => {
@@ -75,13 +68,20 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
     } catch (error) {
       log.warn(`Run summary: cannot read ${program.fsPath} for step links: ${(error as Error).message}`);
     }
+    const uri = vscode.Uri.joinPath(summaryFolder, `${path.basename(program.fsPath)}-run-${++summaryCount}.md`);
     const markdown = formatRunMarkdown(result, (call) => {
       if (call.range === undefined || lines === undefined) return undefined;
-      return `${program.toString()}#L${lines.positionAt(call.range.start).line + 1}`;
+      const relative = path.relative(path.dirname(uri.fsPath), program.fsPath).split(path.sep).join('/');
+      return `${encodeURI(relative)}#L${lines.positionAt(call.range.start).line + 1}`;
     });
-    const uri = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${path.basename(program.fsPath)}-run-${++summaryCount}.md` });
-    summaries.set(uri.path, markdown);
-    summaryChanged.fire(uri);
+    try {
+      await vscode.workspace.fs.createDirectory(summaryFolder);
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(markdown));
+    } catch (error) {
+      log.error(`Run summary: cannot write ${uri.fsPath}: ${(error as Error).message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('The run summary could not be written to {0}. See the log for details.', uri.fsPath));
+      return;
+    }
     try {
       await vscode.commands.executeCommand('markdown.showPreview', uri);
     } catch (error) {
