@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AgentDeadlockApi } from '../../../src/extension/extension';
+import type { RunResult } from '../../../src/core/run/types';
+import type { RunStateSnapshot } from '../../../src/extension/run/runController';
+
+const extensionId = 'agent-deadlock.agent-deadlock-debugger';
+
+async function api(): Promise<AgentDeadlockApi> {
+  const extension = vscode.extensions.getExtension<AgentDeadlockApi>(extensionId);
+  assert.ok(extension, `${extensionId} is not loaded`);
+  return extension.activate();
+}
+
+function writePlan(name: string, plan: unknown): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  assert.ok(folder, 'the tests need a workspace folder');
+  const file = path.join(folder, name);
+  fs.writeFileSync(file, JSON.stringify(plan, null, 2));
+  return vscode.Uri.file(file);
+}
+
+describe('run with watchdog', () => {
+  it('contributes its commands and debug type', async () => {
+    await api();
+    const commands = await vscode.commands.getCommands(true);
+    for (const command of ['agentDeadlock.runWithWatchdog', 'agentDeadlock.stopRun', 'agentDeadlock.showRunSummary']) {
+      assert.ok(commands.includes(command), `missing command ${command}`);
+    }
+    const packageJson = vscode.extensions.getExtension(extensionId)?.packageJSON as { contributes: { debuggers: { type: string }[] } };
+    assert.ok(packageJson.contributes.debuggers.some((debuggerEntry) => debuggerEntry.type === 'agent-deadlock'));
+  });
+
+  it('runs a plan and publishes states and the result', async () => {
+    const { run } = await api();
+    const program = writePlan('api-run.plan.json', {
+      steps: [
+        { id: 'quick', tool: 'read_file', duration_ms: 300 },
+        { id: 'stuck', tool: 'web_fetch', behavior: 'hang', timeout_ms: 1_200 },
+        { id: 'after', tool: 'llm', duration_ms: 100, depends_on: ['stuck'] },
+      ],
+    });
+    const states: RunStateSnapshot[] = [];
+    const stateListener = run.onDidChangeRunState((state) => states.push(state));
+    const finished = new Promise<RunResult>((resolve) => {
+      const listener = run.onDidFinishRun(({ result }) => {
+        listener.dispose();
+        resolve(result);
+      });
+    });
+    assert.equal(await run.runWithWatchdog(program, { clock: 'real' }), true);
+    const result = await finished;
+    stateListener.dispose();
+
+    assert.deepEqual(
+      result.calls.map((call) => [call.id, call.outcome]),
+      [
+        ['quick', 'ok'],
+        ['stuck', 'timeout'],
+        ['after', 'stranded'],
+      ],
+    );
+    const running = states.filter((state) => state.calls.some((call) => call.id === 'stuck' && call.status === 'running'));
+    assert.ok(running.length >= 2, `expected several live states of the hung call, got ${running.length}`);
+    const first = running[0];
+    const last = running[running.length - 1];
+    assert.ok(last.now > first.now, 'the run clock advanced between states');
+    assert.equal(first.program.fsPath, program.fsPath);
+    assert.equal(first.calls.find((call) => call.id === 'stuck')?.timeoutMs, 1_200);
+  });
+
+  it('stops a run on request', async () => {
+    const { run } = await api();
+    const program = writePlan('api-stop.plan.json', { steps: [{ id: 'long', tool: 'shell', duration_ms: 60_000 }] });
+    const finished = new Promise<RunResult>((resolve) => {
+      const listener = run.onDidFinishRun(({ result }) => {
+        listener.dispose();
+        resolve(result);
+      });
+    });
+    assert.equal(await run.runWithWatchdog(program, { clock: 'real' }), true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await run.stopRun();
+    const result = await finished;
+    assert.equal(result.endedBy, 'stopped');
+    assert.equal(result.calls[0].outcome, 'killed');
+  });
+});
