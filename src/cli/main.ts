@@ -13,6 +13,7 @@ import { formatSarif } from '../core/report/sarif';
 import { formatText } from '../core/report/text';
 import type { Severity } from '../core/findings';
 import { checkInput, InputError, type CheckOptions } from './inputs';
+import './traceInput';
 import { parseArguments, UsageError, type ParsedArguments } from './arguments';
 import { VERSION } from './version';
 import { runCommand } from './run';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerRun, type RunApi } from './run/registerRun';
+import { registerTraces } from './traces/index';
 
 /** The API other extensions and tests read from `extension.exports`. */
 export interface AgentDeadlockApi {
@@ -13,6 +14,7 @@ export interface AgentDeadlockApi {
 export function activate(context: vscode.ExtensionContext): AgentDeadlockApi {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  registerTraces(context, log);
   const run = registerRun(context, log);
   log.info('Agent Deadlock Debugger activated.');
   return { run };

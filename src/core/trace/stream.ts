@@ -1,0 +1,68 @@
+/**
+ * Streaming reading: bytes in, complete lines out, with the UTF-16 offsets and line numbers
+ * the whole text would give. Only the unfinished last line is kept between chunks, so a file
+ * of any size is read in constant memory apart from the trace state.
+ */
+import { TraceLineReader, type TraceReaderOptions } from './reader';
+import type { TraceBuilder } from './builder';
+
+export type LineHandler = (line: string, start: number, end: number, lineNumber: number, isLast: boolean) => void;
+
+export class LineSplitter {
+  private readonly decoder = new TextDecoder('utf-8');
+  private partial = '';
+  /** Offset of `partial` in the whole text. */
+  private partialStart = 0;
+  private lineNumber = 0;
+
+  constructor(private readonly onLine: LineHandler) {}
+
+  /** The unfinished last line, if any. */
+  get pending(): string {
+    return this.partial;
+  }
+
+  /** Number of complete lines emitted so far. */
+  get lines(): number {
+    return this.lineNumber;
+  }
+
+  push(chunk: Uint8Array | string): void {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    if (text.length === 0) return;
+    const buffer = this.partial.length > 0 ? this.partial + text : text;
+    let start = 0;
+    let newline = buffer.indexOf('\n');
+    while (newline >= 0) {
+      const contentEnd = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+      const offset = this.partialStart + start;
+      this.onLine(buffer.slice(start, contentEnd), offset, offset + (contentEnd - start), this.lineNumber++, false);
+      start = newline + 1;
+      newline = buffer.indexOf('\n', start);
+    }
+    this.partialStart += start;
+    this.partial = start === 0 ? buffer : buffer.slice(start);
+  }
+
+  /** Emits the unfinished last line, when the input has ended. */
+  end(): void {
+    const tail = this.decoder.decode();
+    if (tail.length > 0) this.partial += tail;
+    if (this.partial.length > 0) {
+      const line = this.partial.endsWith('\r') ? this.partial.slice(0, -1) : this.partial;
+      this.onLine(line, this.partialStart, this.partialStart + line.length, this.lineNumber++, true);
+      this.partialStart += this.partial.length;
+      this.partial = '';
+    }
+  }
+}
+
+/** Reads a JSONL trace from a stream of chunks, such as `fs.createReadStream`, without holding the whole text. */
+export async function readTraceStream(chunks: AsyncIterable<Uint8Array | string>, options: TraceReaderOptions = {}): Promise<TraceBuilder> {
+  const reader = new TraceLineReader(options);
+  const splitter = new LineSplitter((line, start, end, lineNumber, isLast) => reader.pushLine(line, start, end, lineNumber, isLast));
+  for await (const chunk of chunks) splitter.push(chunk);
+  splitter.end();
+  reader.finish();
+  return reader.builder;
+}
