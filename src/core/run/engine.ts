@@ -117,6 +117,10 @@ export class RunEngine {
   private deadlock: RuntimeDeadlock | undefined;
   private endedBy: RunResult['endedBy'];
   private startedAtClock = 0;
+  /** Earliest recorded start among the calls when recorded starts are followed, else Infinity. */
+  private recordedBase = Infinity;
+  /** Calls waiting for their recorded start time. */
+  private delayedStarts = 0;
   private started = false;
   private ended = false;
   private ending = false;
@@ -223,8 +227,12 @@ export class RunEngine {
       if (!isFinal(this.status[i])) this.strand(i, reason, []);
     }
     for (const i of this.prepared.blocked.keys()) this.strandDependents(i, `it waits for "${calls[i].id}", which cannot run`);
+    this.recordedBase = Infinity;
+    if (this.options.followRecordedStarts ?? this.source.kind === 'trace') {
+      for (const call of calls) if (call.recordedStartMs !== undefined && call.recordedStartMs < this.recordedBase) this.recordedBase = call.recordedStartMs;
+    }
     for (let i = 0; i < this.n; i++) {
-      if (this.status[i] === 'pending' && this.remaining[i] === 0) this.readyQueue[this.readyTail++] = i;
+      if (this.status[i] === 'pending' && this.remaining[i] === 0) this.makeReady(i);
     }
     if (this.options.deadlineMs !== undefined) {
       this.deadlineTimer = this.clock.setTimer(this.options.deadlineMs, () => this.onDeadline());
@@ -342,7 +350,25 @@ export class RunEngine {
     }
     if (this.ending || this.pausedFlag) return;
     const canStart = this.readyHead < this.readyTail && this.inflightCount < this.concurrency;
-    if (this.activeCount === 0 && !canStart) this.onDeadlock();
+    if (this.activeCount === 0 && !canStart && this.delayedStarts === 0) this.onDeadlock();
+  }
+
+  /** Queues a call whose dependencies are done, or sets a timer for its recorded start when that is later. */
+  private makeReady(i: number): void {
+    const recorded = this.source.calls[i].recordedStartMs;
+    const wait = recorded !== undefined && this.recordedBase !== Infinity ? recorded - this.recordedBase - this.relativeNow() : 0;
+    if (wait <= 0) {
+      this.readyQueue[this.readyTail++] = i;
+      return;
+    }
+    this.delayedStarts++;
+    this.stepTimers[i] = this.clock.setTimer(wait, () => {
+      this.stepTimers[i] = undefined;
+      this.delayedStarts--;
+      if (this.status[i] !== 'pending') return;
+      this.readyQueue[this.readyTail++] = i;
+      this.pump();
+    });
   }
 
   private startCall(i: number): void {
@@ -606,7 +632,7 @@ export class RunEngine {
     if (outcome === 'ok') {
       for (let e = offsets[i]; e < offsets[i + 1]; e++) {
         const d = targets[e];
-        if (--this.remaining[d] === 0 && this.status[d] === 'pending') this.readyQueue[this.readyTail++] = d;
+        if (--this.remaining[d] === 0 && this.status[d] === 'pending') this.makeReady(d);
       }
       return;
     }
@@ -630,6 +656,12 @@ export class RunEngine {
 
   private strand(i: number, reason: string, waitsFor: string[]): void {
     const call = this.source.calls[i];
+    const delayed = this.stepTimers[i];
+    if (this.status[i] === 'pending' && delayed !== undefined) {
+      this.clock.clearTimer(delayed);
+      this.stepTimers[i] = undefined;
+      this.delayedStarts--;
+    }
     this.status[i] = 'stranded';
     this.reasons[i] = reason;
     this.waitsFor[i] = waitsFor;
@@ -713,9 +745,9 @@ export class RunEngine {
     for (const entry of stranded) {
       const i = this.prepared.index.get(entry.id) as number;
       if (this.inflightPositions[i] >= 0) {
+        // The locks stay held: the run ends here, and the trace keeps the state that deadlocked.
         this.clearCallTimers(i);
         this.removeInflight(i);
-        this.releaseLocks(i);
         this.endAt[i] = this.clock.now();
       }
       this.strand(i, entry.reason, entry.waitsFor);

@@ -1,13 +1,14 @@
 /**
  * Reads a run source from a file's text: a plan (JSON or YAML), recorded calls
- * (`{"calls": [...]}`), an Anthropic transcript, or a native run trace written by an earlier
- * run. Problems come back with offset ranges so callers can print the file and position.
+ * (`{"calls": [...]}`), or a trace in any format the trace reader knows, including the
+ * native traces that earlier runs write. Problems come back with offset ranges so callers can print the file and position.
  */
 import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import type { OffsetRange } from '../findings';
 import { parsePlan, planFormatForPath } from '../plan/parse';
 import type { PlanFormat } from '../plan/model';
-import { readRecording, sourceFromPlan, sourceFromRecording, type RecordedCall } from './source';
+import { readRecording, sourceFromPlan, sourceFromRecording } from './source';
+import { recordingFromTraceText } from './traceSource';
 import { recordingFromTranscript, transcriptMessages } from './transcript';
 import type { RunSource } from './types';
 
@@ -17,6 +18,7 @@ export interface LoadProblem {
 }
 
 export type LoadedKind = 'plan' | 'recording' | 'transcript' | 'run-trace';
+
 
 export interface LoadResult {
   kind?: LoadedKind;
@@ -36,51 +38,26 @@ function rangeOf(tree: JsonNode | undefined, path: string): OffsetRange {
   return node !== undefined ? { start: node.offset, end: node.offset + node.length } : { start: 0, end: 0 };
 }
 
-/** Reads the call events of a native run trace back into recorded calls. */
-function recordingFromRunTrace(text: string): RecordedCall[] | undefined {
-  const calls = new Map<string, RecordedCall>();
-  for (const raw of text.split('\n')) {
-    if (raw.trim() === '') continue;
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-    if (typeof line.t !== 'number' || typeof line.type !== 'string') return undefined;
-    if (line.type === 'call_start') {
-      calls.set(line.id as string, { id: line.id as string, tool: line.tool as string, startMs: line.t, status: 'pending', dependsOn: (line.dependsOn as string[]) ?? [] });
-    } else if (line.type === 'call_end') {
-      const call = calls.get(line.id as string);
-      if (call === undefined) continue;
-      call.endMs = line.t;
-      call.status = line.outcome === 'ok' ? 'ok' : line.outcome === 'error' ? 'error' : 'timeout';
-    }
-  }
-  return calls.size > 0 ? [...calls.values()] : undefined;
-}
-
 /** Loads a source from `text`; `path` picks the format by suffix and names the source. */
 export function loadRunSource(text: string, path: string): LoadResult {
   const lower = path.toLowerCase();
   const name = path.split(/[\\/]/).pop() ?? path;
   const planFormat: PlanFormat | undefined = planFormatForPath(path) ?? (lower.endsWith('.yaml') || lower.endsWith('.yml') ? 'yaml' : undefined);
 
-  if (lower.endsWith('.jsonl')) {
-    const calls = recordingFromRunTrace(text);
-    if (calls !== undefined) return { kind: 'run-trace', source: sourceFromRecording({ name, calls }), problems: [] };
-    const entries: unknown[] = [];
-    for (const raw of text.split('\n')) {
-      if (raw.trim() === '') continue;
-      try {
-        entries.push(JSON.parse(raw));
-      } catch {
-        return { problems: [{ message: 'Invalid JSON line: expected a native run trace or a transcript in JSON Lines.', range: { start: text.indexOf(raw), end: text.indexOf(raw) + raw.length } }] };
+  if (planFormat === undefined) {
+    const traced = recordingFromTraceText(text, name);
+    if (traced !== undefined) {
+      if (traced.problems.length > 0) return { problems: traced.problems };
+      const source = sourceFromRecording(traced.recording);
+      for (const call of source.calls) {
+        const range = traced.ranges.get(call.id);
+        if (range !== undefined) call.range = range;
       }
+      return { kind: traced.format === 'native' ? 'run-trace' : traced.format === 'anthropic' ? 'transcript' : 'recording', source, problems: [] };
     }
-    const messages = transcriptMessages(entries);
-    if (messages !== undefined) return { kind: 'transcript', source: sourceFromRecording(recordingFromTranscript(messages, 0, name)), problems: [] };
-    return { problems: [{ message: 'No call events and no transcript messages found in this JSON Lines file.', range: { start: 0, end: 0 } }] };
+    if (lower.endsWith('.jsonl')) {
+      return { problems: [{ message: 'No line is an event of a trace format this tool reads (native, Anthropic Messages, Claude Code, OTLP/JSON).', range: { start: 0, end: 0 } }] };
+    }
   }
 
   if (planFormat !== undefined) return loadPlan(text, planFormat, name);
@@ -100,6 +77,7 @@ export function loadRunSource(text: string, path: string): LoadResult {
     if (recording.name === undefined) recording.name = name;
     return { kind: 'recording', source: sourceFromRecording(recording), problems: [] };
   }
+  // A request body such as `{"model": ..., "messages": [...]}`, which the trace reader leaves to us.
   const messages = transcriptMessages(value);
   if (messages !== undefined && messages.some((message) => message.role === 'assistant')) {
     return { kind: 'transcript', source: sourceFromRecording(recordingFromTranscript(messages, 0, name)), problems: [] };

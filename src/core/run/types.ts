@@ -74,6 +74,11 @@ export interface RunOptions {
   lockStepMs?: number;
   /** Run the calls that are not on or behind a cycle or an unknown dependency, in place of rejecting the source. */
   runAcyclicPart?: boolean;
+  /**
+   * Start no call before its recorded start (relative to the earliest one), so a replay keeps
+   * the recording's gaps. Default: on for trace sources, off for plans.
+   */
+  followRecordedStarts?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCommand } from '../../../src/cli/run';
 import { decodeRunTrace } from '../../../src/core/run/traceOut';
+import { checkTrace } from '../../../src/core/trace/check';
 
 const fixtures = path.join(__dirname, '..', '..', 'fixtures', 'run');
 
@@ -95,9 +96,12 @@ test('run recording and trace round trip', async () => {
   const first = await run('recorded.json', '--timeout', 'web_fetch=700', '--out', out, '--format', 'json');
   assert.equal(first.code, 1);
   const lines = decodeRunTrace(fs.readFileSync(out, 'utf8'));
-  assert.equal(lines[0].type, 'run_start');
-  assert.ok(lines.every((line) => line.v === 1 && typeof line.ts === 'string'));
-  assert.equal(lines.filter((line) => line.type === 'call_end').length, 3);
+  assert.equal(lines[0].type, 'trace.start');
+  assert.equal(lines[0].format, 'agent-trace');
+  assert.ok(lines.every((line) => typeof line.ts === 'string' && typeof line.t === 'number'));
+  assert.equal(lines.filter((line) => line.type === 'call.end').length, 3);
+  const timedOut = lines.find((line) => line.type === 'call.end' && line.call === 'toolu_02');
+  assert.equal(timedOut?.status, 'timeout');
 
   const replay = await run(out, '--format', 'json', '--timeout', 'web_fetch=700');
   const again = JSON.parse(replay.stdout) as { source: { kind: string }; calls: { id: string; outcome: string; ageMs: number }[] };
@@ -138,5 +142,25 @@ test('run transcript replays tool calls', async () => {
       ['toolu_c', 'stranded'],
     ],
   );
+  fs.rmSync(folder, { recursive: true, force: true });
+});
+
+test('run trace of a deadlock checks and replays', async () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'run-deadlock-trace-'));
+  const out = path.join(folder, 'locks.jsonl');
+  const first = await run('locks.plan.json', '--out', out);
+  assert.equal(first.code, 1);
+
+  const text = fs.readFileSync(out, 'utf8');
+  const checked = checkTrace(text, out);
+  assert.equal(checked.format, 'native');
+  const deadlock = checked.findings.find((finding) => finding.kind === 'deadlock');
+  assert.ok(deadlock, `the trace checker found no deadlock: ${checked.findings.map((finding) => finding.kind).join(', ')}`);
+  assert.deepEqual([...deadlock.locks ?? []].sort(), ['cache', 'db']);
+
+  const replay = await run(out, '--format', 'json');
+  const json = JSON.parse(replay.stdout) as { endedBy: string; deadlock: { cycles: string[][] } | null };
+  assert.equal(json.endedBy, 'deadlock');
+  assert.deepEqual(json.deadlock?.cycles, [['writer', 'reader', 'writer']]);
   fs.rmSync(folder, { recursive: true, force: true });
 });

@@ -82,9 +82,10 @@ test('real commands: every process of each group is gone within timeout plus gra
   assert.equal(fs.existsSync(`/proc/${grandchild}`) && !/\) Z/.test(fs.readFileSync(`/proc/${grandchild}/stat`, 'utf8')), false, 'grandchild survived');
 
   const lines = decodeRunTrace(fs.readFileSync(tracePath, 'utf8'));
-  assert.equal(lines[0].type, 'run_start');
-  assert.equal(lines.at(-1)?.type, 'run_end');
-  assert.equal(lines.filter((line) => line.type === 'call_end').length, 5);
+  assert.equal(lines[0].type, 'trace.start');
+  assert.equal(lines.at(-1)?.type, 'run.end');
+  assert.equal(lines.filter((line) => line.type === 'call.end').length, 5);
+  assert.ok(lines.some((line) => line.type === 'run.output' && line.call === 'quick' && line.text === 'hello\n'));
   fs.rmSync(workspace, { recursive: true, force: true });
 });
 

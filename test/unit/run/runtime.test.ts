@@ -94,12 +94,14 @@ test('sdk agent: hung tool becomes a timeout result', async () => {
 
     assert.deepEqual(watchdog.counts, { ok: 1, error: 0, timeout: 1, killed: 0 });
     const events = decodeRunTrace(fs.readFileSync(tracePath, 'utf8'));
-    assert.equal(events[0].type, 'run_start');
-    assert.equal(events.at(-1)?.type, 'run_end');
-    const timeout = events.find((event) => event.type === 'call_timeout');
-    assert.ok(timeout && timeout.type === 'call_timeout');
-    assert.equal(timeout.id, 'toolu_lookup');
-    assert.equal(timeout.limitMs, 300);
+    assert.equal(events[0].type, 'trace.start');
+    assert.equal(events.at(-1)?.type, 'run.end');
+    const timeout = events.find((event) => event.type === 'run.timeout');
+    assert.ok(timeout);
+    assert.equal(timeout.call, 'toolu_lookup');
+    assert.equal(timeout.limit_ms, 300);
+    const ended = events.find((event) => event.type === 'call.end' && event.call === 'toolu_lookup');
+    assert.equal(ended?.status, 'timeout');
   } finally {
     await standIn.close();
     fs.rmSync(folder, { recursive: true, force: true });
