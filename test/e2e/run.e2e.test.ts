@@ -6,7 +6,7 @@ const PLAN = `${JSON.stringify(
   {
     name: 'e2e watchdog run',
     steps: [
-      { id: 'fetch_docs', tool: 'web_fetch', behavior: 'hang', timeout_ms: 6_000 },
+      { id: 'fetch_docs', tool: 'web_fetch', behavior: 'hang', timeout_ms: 9_000 },
       { id: 'search', tool: 'web_search', duration_ms: 2_000 },
       { id: 'summarise', tool: 'llm', duration_ms: 500, depends_on: ['search'] },
     ],
@@ -51,12 +51,40 @@ test('run from the command shows advancing ages', { timeout: 240_000 }, () =>
     );
     await workbench.screenshot('ages-later');
 
-    // The hung call times out at 6 s, so the run ends and the status bar shows the outcome.
+    // The run's trace is followed in the Agent Calls view, where the hung call shows its age.
+    const row = workbench.page.locator('.monaco-list-row').filter({ hasText: 'fetch_docs' }).filter({ hasText: /running/ }).first();
+    let rowText = '';
+    const rowAge = (text: string): number | undefined => {
+      const match = /running (\d+) (ms|s)/.exec(text);
+      if (!match) return undefined;
+      return match[2] === 's' ? Number(match[1]) * 1000 : Number(match[1]);
+    };
+    await assertEventually(
+      async () => {
+        rowText = (await row.innerText({ timeout: 1_000 })).replace(/\s+/g, ' ');
+        return rowAge(rowText) !== undefined;
+      },
+      15_000,
+      () => `The Agent Calls view shows no running fetch_docs row; last text "${rowText}".`,
+    );
+    const viewAge = rowAge(rowText) as number;
+    assert.match(rowText, /timeout 9 s/);
+    await assertEventually(
+      async () => {
+        rowText = (await row.innerText({ timeout: 1_000 })).replace(/\s+/g, ' ');
+        return (rowAge(rowText) ?? 0) >= viewAge + 1_000;
+      },
+      10_000,
+      () => `The age in the Agent Calls view did not advance: first ${viewAge} ms, then "${rowText}".`,
+    );
+    await workbench.screenshot('agent-calls');
+
+    // The hung call times out at 9 s, so the run ends and the status bar shows the outcome.
     const done = workbench.page.locator('.statusbar-item').filter({ hasText: /Run: 1 of 3 calls did not complete/ }).first();
     await done.waitFor({ state: 'visible', timeout: 30_000 });
     const frame = await workbench.webviewFrame({ selector: 'h1', timeoutMs: 30_000 });
     assert.match(await frame.locator('h1').innerText(), /Run summary: e2e watchdog run/);
-    assert.match(await frame.locator('body').innerText(), /Tool "web_fetch" timed out after 6000 ms/);
+    assert.match(await frame.locator('body').innerText(), /Tool "web_fetch" timed out after 9000 ms/);
     const links = await frame.locator('a').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('data-href') ?? anchor.getAttribute('href') ?? ''));
     assert.ok(links.some((link) => /watchdog\.plan\.json#L4$/.test(link)), `No link to the fetch_docs step: ${links.join(', ')}`);
     await workbench.screenshot('summary');

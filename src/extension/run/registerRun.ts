@@ -10,6 +10,7 @@ import type { RunResult } from '../../core/run/types';
 import { LineIndex } from '../../core/text/lineIndex';
 import { RunDebugSession } from './debugSession';
 import type { AgentDeadlockLaunchArguments } from './launchArguments';
+import { getTraceHub } from '../traces/index';
 import { RunController, type RunStateSnapshot } from './runController';
 
 export const DEBUG_TYPE = 'agent-deadlock';
@@ -111,6 +112,31 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
     return true;
   };
 
+  // ---- the run's trace in the Agent Calls view ----
+  const traceFolder = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'run-traces');
+  let traceCount = 0;
+  /** Returns a new trace path in the extension's storage, for runs whose launch sets none. */
+  const defaultTracePath = async (program: string): Promise<string | undefined> => {
+    try {
+      await vscode.workspace.fs.createDirectory(traceFolder);
+    } catch (error) {
+      log.warn(`Run: cannot create ${traceFolder.fsPath} for run traces: ${(error as Error).message}`);
+      return undefined;
+    }
+    return vscode.Uri.joinPath(traceFolder, `${path.basename(program)}-run-${Date.now().toString(36)}-${++traceCount}.jsonl`).fsPath;
+  };
+  /** Shows a real-clock run's trace live in the Agent Calls view, where each running call shows its age. */
+  const followRunTrace = async (tracePath: string | undefined): Promise<void> => {
+    const hub = getTraceHub();
+    if (tracePath === undefined || hub === undefined) return;
+    try {
+      await hub.follow(vscode.Uri.file(tracePath));
+      await vscode.commands.executeCommand('agentDeadlock.agentCalls.focus');
+    } catch (error) {
+      log.warn(`Run: following the run trace ${tracePath} failed: ${(error as Error).message}`);
+    }
+  };
+
   // ---- the debug type ----
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
@@ -125,6 +151,7 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
             onSession: (session) => {
               log.info(`Run started: ${program.fsPath} (${session.source.calls.length} calls, ${session.clock.kind} clock).`);
               output.clear();
+              void followRunTrace(config.traceOut);
               session.engine.done.then(undefined, (error: unknown) => log.error(`Run of ${program.fsPath} failed: ${String(error)}`));
               controller.attach(session, program);
             },
@@ -154,6 +181,14 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
           return undefined;
         }
         return withSettings(config, folder);
+      },
+      resolveDebugConfigurationWithSubstitutedVariables: async (folder, config: LaunchConfiguration) => {
+        const follow = vscode.workspace.getConfiguration('agentDeadlock.run', folder).get<boolean>('followInAgentCalls', true);
+        if (config.traceOut === undefined && follow && config.clock !== 'virtual') {
+          const tracePath = await defaultTracePath(String(config.program));
+          if (tracePath !== undefined) config.traceOut = tracePath;
+        }
+        return config;
       },
     }),
   );
