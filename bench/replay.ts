@@ -39,14 +39,20 @@ export function benchReplay(): ReplayBenchResult[] {
   const source = layeredSource(100_000);
   runVirtual(layeredSource(5_000)); // warm-up
   const replayTimes: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  const replayCpuTimes: number[] = [];
+  for (let round = 0; round < 5; round++) {
     (globalThis as { gc?: () => void }).gc?.();
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const result = runVirtual(source, { concurrency: 256 });
+    const cpu = process.cpuUsage(cpuBefore);
     replayTimes.push(performance.now() - started);
+    replayCpuTimes.push((cpu.user + cpu.system) / 1000);
     if (result.summary.completed !== 100_000) throw new Error(`Replay completed ${result.summary.completed} of 100000 calls.`);
   }
   const replayMs = median(replayTimes);
+  // CPU time includes the garbage collector's threads; it is less sensitive than wall time to other load on the machine.
+  const replayCpuMs = median(replayCpuTimes);
 
   // Watchdog: 10,000 calls in flight that never end, then many ticks that kill none.
   const inflight = 10_000;
@@ -66,7 +72,8 @@ export function benchReplay(): ReplayBenchResult[] {
   const perCallNs = (median(tickTimes) * 1e6) / (ticks * inflight);
 
   return [
-    { name: 'virtual replay of 100,000 calls', value: Math.round(replayMs), unit: 'ms', target: '<= 1000 ms', pass: replayMs <= 1_000 },
+    { name: 'virtual replay of 100,000 calls, wall time', value: Math.round(replayMs), unit: 'ms', target: '<= 1000 ms', pass: replayMs <= 1_000 },
+    { name: 'virtual replay of 100,000 calls, CPU time', value: Math.round(replayCpuMs), unit: 'ms', target: '<= 1000 ms', pass: replayCpuMs <= 1_000 },
     { name: 'watchdog cost per in-flight call per tick', value: Number(perCallNs.toFixed(2)), unit: 'ns', target: '<= 1000 ns', pass: perCallNs <= 1_000 },
   ];
 }

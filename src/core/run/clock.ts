@@ -30,7 +30,8 @@ export interface PausableClock extends Clock {
 /**
  * A virtual clock driven by a binary min-heap of timers ordered by due time, then by the order
  * they were set, so timers due at the same moment fire in a fixed order. `run()` fires timers
- * until none is left. Cleared timers stay in the heap and are skipped when they come up.
+ * until none is left. The heap records each timer's position, so clearing a timer removes it
+ * at once and the heap holds only live timers.
  */
 export class VirtualClock implements PausableClock {
   readonly kind = 'virtual' as const;
@@ -38,11 +39,12 @@ export class VirtualClock implements PausableClock {
   private dueTimes: number[] = [];
   private sequences: number[] = [];
   private callbacks: (TimerCallback | undefined)[] = [];
-  /** Heap of slots into the three arrays above. */
+  /** Position of each slot in `heap`, or -1 when the slot is free. */
+  private positions: number[] = [];
+  /** Heap of slots into the arrays above. */
   private heap: number[] = [];
   private freeSlots: number[] = [];
   private nextSequence = 0;
-  private live = 0;
   private stopped = false;
   private pausedFlag = false;
 
@@ -56,7 +58,7 @@ export class VirtualClock implements PausableClock {
 
   /** Number of timers set and not yet fired or cleared. */
   get pendingTimers(): number {
-    return this.live;
+    return this.heap.length;
   }
 
   now(): number {
@@ -68,18 +70,18 @@ export class VirtualClock implements PausableClock {
     this.dueTimes[slot] = this.time + Math.max(0, delayMs);
     this.sequences[slot] = this.nextSequence++;
     this.callbacks[slot] = callback;
-    this.live++;
-    this.push(slot);
+    this.heap.push(slot);
+    this.positions[slot] = this.heap.length - 1;
+    this.siftUp(this.heap.length - 1);
     return { id: slot * 0x100000000 + this.sequences[slot] };
   }
 
   clearTimer(handle: TimerHandle): void {
     const slot = Math.floor(handle.id / 0x100000000);
     const sequence = handle.id % 0x100000000;
-    if (this.callbacks[slot] !== undefined && this.sequences[slot] === sequence) {
-      this.callbacks[slot] = undefined;
-      this.live--;
-    }
+    if (this.callbacks[slot] === undefined || this.sequences[slot] !== sequence) return;
+    this.removeAt(this.positions[slot]);
+    this.release(slot);
   }
 
   /** Makes `run()` return after the timer that is firing now. */
@@ -96,7 +98,7 @@ export class VirtualClock implements PausableClock {
   }
 
   /**
-   * Fires timers in order until none is left, `stop()` is called, the clock is paused or
+   * Fires timers in order until none is left, `stop()` is called, the clock is paused,
    * `untilMs` is reached, or `maxTimers` have fired. Returns the number of timers fired.
    */
   run(untilMs = Infinity, maxTimers = Infinity): number {
@@ -106,12 +108,9 @@ export class VirtualClock implements PausableClock {
       const slot = this.heap[0];
       const due = this.dueTimes[slot];
       if (due > untilMs) break;
-      this.pop();
-      const callback = this.callbacks[slot];
-      this.callbacks[slot] = undefined;
-      this.freeSlots.push(slot);
-      if (callback === undefined) continue;
-      this.live--;
+      const callback = this.callbacks[slot] as TimerCallback;
+      this.removeAt(0);
+      this.release(slot);
       if (due > this.time) this.time = due;
       callback();
       fired++;
@@ -121,41 +120,59 @@ export class VirtualClock implements PausableClock {
     return fired;
   }
 
+  private release(slot: number): void {
+    this.callbacks[slot] = undefined;
+    this.positions[slot] = -1;
+    this.freeSlots.push(slot);
+  }
+
   private before(a: number, b: number): boolean {
     const dueA = this.dueTimes[a];
     const dueB = this.dueTimes[b];
     return dueA < dueB || (dueA === dueB && this.sequences[a] < this.sequences[b]);
   }
 
-  private push(slot: number): void {
+  /** Removes the entry at heap position `index`, moving the last entry into its place. */
+  private removeAt(index: number): void {
     const heap = this.heap;
-    let index = heap.length;
-    heap.push(slot);
+    const last = heap.pop() as number;
+    if (index === heap.length) return;
+    heap[index] = last;
+    this.positions[last] = index;
+    if (index > 0 && this.before(last, heap[(index - 1) >> 1])) this.siftUp(index);
+    else this.siftDown(index);
+  }
+
+  private siftUp(index: number): void {
+    const heap = this.heap;
+    const slot = heap[index];
     while (index > 0) {
       const parent = (index - 1) >> 1;
       if (!this.before(slot, heap[parent])) break;
       heap[index] = heap[parent];
+      this.positions[heap[index]] = index;
       index = parent;
     }
     heap[index] = slot;
+    this.positions[slot] = index;
   }
 
-  private pop(): void {
+  private siftDown(index: number): void {
     const heap = this.heap;
-    const last = heap.pop() as number;
-    if (heap.length === 0) return;
-    let index = 0;
     const length = heap.length;
+    const slot = heap[index];
     for (;;) {
       const left = 2 * index + 1;
       if (left >= length) break;
       const right = left + 1;
       const child = right < length && this.before(heap[right], heap[left]) ? right : left;
-      if (!this.before(heap[child], last)) break;
+      if (!this.before(heap[child], slot)) break;
       heap[index] = heap[child];
+      this.positions[heap[index]] = index;
       index = child;
     }
-    heap[index] = last;
+    heap[index] = slot;
+    this.positions[slot] = index;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { buildCsr, reverseCsr, type CsrGraph } from '../graph/csr';
 import type { Clock, PausableClock, TimerHandle } from './clock';
-import type { CallExecutor, Execution, ExecutionEnd } from './executor';
+import type { CallExecutor, Execution, ExecutionContext, ExecutionEnd } from './executor';
 import { findCycles, prepareSource, type PreparedSource } from './prepare';
 import { summarizeRun } from './summary';
 import {
@@ -35,6 +35,9 @@ export class RunRejectedError extends Error {
   }
 }
 
+/** Shared lock list of calls without locks, so replays of many calls allocate none. */
+const NO_LOCKS: string[] = [];
+
 /** Output kept per call; the rest is dropped with a note. */
 const MAX_OUTPUT_CHARS = 1_000_000;
 
@@ -55,6 +58,37 @@ const OUTCOME_WORDS: Record<CallOutcome, string> = {
   stranded: 'was stranded',
 };
 
+/** Work the scheduler queues instead of running it inside a callback. */
+type DeferredWork = { kind: 'end'; call: number; end: ExecutionEnd } | { kind: 'grant'; call: number; lock: string };
+
+/** The context an executor gets for one call: it forwards reports to the engine without a closure per call. */
+class CallContext implements ExecutionContext {
+  private ended = false;
+
+  constructor(
+    private readonly engine: RunEngine,
+    private readonly call: number,
+  ) {}
+
+  get clock(): Clock {
+    return this.engine.clock;
+  }
+
+  progress(note?: string): void {
+    if (!this.ended) this.engine.reportProgress(this.call, note);
+  }
+
+  output(stream: 'stdout' | 'stderr', text: string): void {
+    this.engine.reportOutput(this.call, stream, text);
+  }
+
+  finish(end: ExecutionEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.engine.reportEnd(this.call, end);
+  }
+}
+
 export interface RunEngineDeps {
   clock: Clock;
   executor: CallExecutor;
@@ -66,9 +100,11 @@ export class RunEngine {
   readonly done: Promise<RunResult>;
   private resolveDone!: (result: RunResult) => void;
 
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly executor: CallExecutor;
   private readonly onEvent: (event: RunEvent) => void;
+  /** False when nobody listens, so replays skip building event objects on hot paths. */
+  private readonly listening: boolean;
   private readonly prepared: PreparedSource;
   private readonly n: number;
   private readonly dependents: CsrGraph;
@@ -127,7 +163,8 @@ export class RunEngine {
   private pausedFlag = false;
   private pumping = false;
   private pumpAgain = false;
-  private readonly deferred: (() => void)[] = [];
+  /** Work queued while the scheduler runs, handled in order by `pump`. */
+  private readonly deferred: DeferredWork[] = [];
   private watchdogTimer: TimerHandle | undefined;
   private deadlineTimer: TimerHandle | undefined;
   private result: RunResult | undefined;
@@ -141,6 +178,7 @@ export class RunEngine {
     this.clock = deps.clock;
     this.executor = deps.executor;
     this.onEvent = deps.onEvent ?? (() => undefined);
+    this.listening = deps.onEvent !== undefined;
     this.prepared = prepareSource(source.calls);
     const n = (this.n = source.calls.length);
     this.dependents = reverseCsr(this.prepared.waitFor).graph;
@@ -333,11 +371,11 @@ export class RunEngine {
     try {
       do {
         this.pumpAgain = false;
-        while (this.deferred.length > 0) (this.deferred.shift() as () => void)();
+        this.runDeferred();
         while (!this.ending && !this.pausedFlag && this.readyHead < this.readyTail && this.inflightCount < this.concurrency) {
           const i = this.readyQueue[this.readyHead++];
           if (this.status[i] === 'pending') this.startCall(i);
-          while (this.deferred.length > 0) (this.deferred.shift() as () => void)();
+          this.runDeferred();
         }
       } while (this.pumpAgain || this.deferred.length > 0);
     } finally {
@@ -371,6 +409,16 @@ export class RunEngine {
     });
   }
 
+  private runDeferred(): void {
+    const queue = this.deferred;
+    for (let k = 0; k < queue.length; k++) {
+      const work = queue[k];
+      if (work.kind === 'end') this.onExecutionEnd(work.call, work.end);
+      else if (this.status[work.call] === 'running' && !this.ending) this.takeLock(work.call, work.lock);
+    }
+    queue.length = 0;
+  }
+
   private startCall(i: number): void {
     const call = this.source.calls[i];
     const now = this.clock.now();
@@ -378,7 +426,7 @@ export class RunEngine {
     this.startAt[i] = now;
     this.addInflight(i, now);
     this.activeCount++;
-    this.emit({ type: 'call_start', t: now - this.startedAtClock, id: call.id, tool: call.tool, dependsOn: call.dependsOn, timeoutMs: this.timeouts[i] });
+    if (this.listening) this.emit({ type: 'call_start', t: now - this.startedAtClock, id: call.id, tool: call.tool, dependsOn: call.dependsOn, timeoutMs: this.timeouts[i] });
 
     const timeout = this.timeouts[i];
     this.timeoutTimers[i] = this.clock.setTimer(timeout, () => this.onTimeout(i, 'TIMEOUT', timeout));
@@ -396,31 +444,31 @@ export class RunEngine {
   }
 
   private beginWork(i: number): void {
-    const call = this.source.calls[i];
-    let finished = false;
-    this.executions[i] = this.executor.start(call, {
-      clock: this.clock,
-      progress: (note) => {
-        if (finished || isFinal(this.status[i])) return;
-        this.emit({ type: 'call_progress', t: this.relativeNow(), id: call.id, ...(note !== undefined ? { note } : {}) });
-        this.armIdle(i);
-      },
-      output: (stream, text) => {
-        if (isFinal(this.status[i])) return;
-        const kept = this.outputs[i] ?? '';
-        if (kept.length < MAX_OUTPUT_CHARS) {
-          const room = MAX_OUTPUT_CHARS - kept.length;
-          this.outputs[i] = kept + (text.length > room ? `${text.slice(0, room)}\n[output truncated]\n` : text);
-        }
-        this.emit({ type: 'call_output', t: this.relativeNow(), id: call.id, stream, text });
-      },
-      finish: (end) => {
-        if (finished) return;
-        finished = true;
-        this.deferred.push(() => this.onExecutionEnd(i, end));
-        this.pump();
-      },
-    });
+    this.executions[i] = this.executor.start(this.source.calls[i], new CallContext(this, i));
+  }
+
+  /** Handles a progress report of call `i`; `CallContext` calls it. */
+  reportProgress(i: number, note: string | undefined): void {
+    if (isFinal(this.status[i])) return;
+    this.emit({ type: 'call_progress', t: this.relativeNow(), id: this.source.calls[i].id, ...(note !== undefined ? { note } : {}) });
+    this.armIdle(i);
+  }
+
+  /** Keeps output of call `i`, up to `MAX_OUTPUT_CHARS`; `CallContext` calls it. */
+  reportOutput(i: number, stream: 'stdout' | 'stderr', text: string): void {
+    if (isFinal(this.status[i])) return;
+    const kept = this.outputs[i] ?? '';
+    if (kept.length < MAX_OUTPUT_CHARS) {
+      const room = MAX_OUTPUT_CHARS - kept.length;
+      this.outputs[i] = kept + (text.length > room ? `${text.slice(0, room)}\n[output truncated]\n` : text);
+    }
+    this.emit({ type: 'call_output', t: this.relativeNow(), id: this.source.calls[i].id, stream, text });
+  }
+
+  /** Queues the end of call `i` and runs the scheduler; `CallContext` calls it once. */
+  reportEnd(i: number, end: ExecutionEnd): void {
+    this.deferred.push({ kind: 'end', call: i, end });
+    this.pump();
   }
 
   private onExecutionEnd(i: number, end: ExecutionEnd): void {
@@ -443,6 +491,7 @@ export class RunEngine {
   // ---- locks ----
 
   private orderLocks(locks: string[]): string[] {
+    if (locks.length === 0) return NO_LOCKS;
     const unique = [...new Set(locks)];
     if (!this.options.lockOrdering) return unique;
     const rank = new Map<string, number>();
@@ -480,7 +529,7 @@ export class RunEngine {
 
   private takeLock(i: number, lock: string): void {
     this.lockHolders.set(lock, i);
-    this.emit({ type: 'lock_acquire', t: this.relativeNow(), id: this.source.calls[i].id, lock });
+    if (this.listening) this.emit({ type: 'lock_acquire', t: this.relativeNow(), id: this.source.calls[i].id, lock });
     this.lockPositions[i]++;
     if (this.lockPositions[i] < this.lockSequences[i].length) {
       this.stepTimers[i] = this.clock.setTimer(this.lockStepMs, () => {
@@ -508,16 +557,14 @@ export class RunEngine {
       const lock = sequence[k];
       if (this.lockHolders.get(lock) !== i) continue;
       this.lockHolders.delete(lock);
-      this.emit({ type: 'lock_release', t: this.relativeNow(), id: this.source.calls[i].id, lock });
+      if (this.listening) this.emit({ type: 'lock_release', t: this.relativeNow(), id: this.source.calls[i].id, lock });
       const waiters = this.lockWaiters.get(lock);
       const next = waiters?.shift();
       if (next === undefined) continue;
       this.waitingLock[next] = undefined;
       this.status[next] = 'running';
       this.activeCount++;
-      this.deferred.push(() => {
-        if (this.status[next] === 'running' && !this.ending) this.takeLock(next, lock);
-      });
+      this.deferred.push({ kind: 'grant', call: next, lock });
     }
   }
 
@@ -617,7 +664,7 @@ export class RunEngine {
     if (error !== undefined) this.errors[i] = error;
     this.executions[i] = undefined;
     this.unfinished--;
-    this.emit({
+    if (this.listening) this.emit({
       type: 'call_end',
       t: now - this.startedAtClock,
       id: call.id,

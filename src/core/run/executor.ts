@@ -3,7 +3,7 @@
  * The simulated executor plays a call's declared duration and behaviour on the run's clock.
  */
 import type { Clock, TimerHandle } from './clock';
-import type { RunCall } from './types';
+import type { CallBehavior, RunCall } from './types';
 
 /** How the work of a call ended, as its executor reports it. */
 export interface ExecutionEnd {
@@ -46,44 +46,59 @@ export interface CallExecutor {
  */
 export class SimulatedExecutor implements CallExecutor {
   start(call: RunCall, context: ExecutionContext): Execution {
+    return new SimulatedExecution(call, context);
+  }
+}
+
+/** One simulated call. A class rather than closures, because replays create one per call. */
+class SimulatedExecution implements Execution {
+  private endTimer: TimerHandle | undefined;
+  private progressTimer: TimerHandle | undefined;
+  private over = false;
+  private readonly behavior: CallBehavior;
+
+  constructor(
+    private readonly call: RunCall,
+    private readonly context: ExecutionContext,
+  ) {
+    this.behavior = call.behavior ?? 'ok';
     const clock = context.clock;
-    const behavior = call.behavior ?? 'ok';
-    let endTimer: TimerHandle | undefined;
-    let progressTimer: TimerHandle | undefined;
-    let over = false;
-
-    const stopTimers = (): void => {
-      if (endTimer !== undefined) clock.clearTimer(endTimer);
-      if (progressTimer !== undefined) clock.clearTimer(progressTimer);
-      endTimer = progressTimer = undefined;
-    };
-    const end = (): void => {
-      over = true;
-      stopTimers();
-      if (behavior === 'error') context.finish({ status: 'error', message: `Simulated failure of tool "${call.tool}".` });
-      else context.finish({ status: 'ok' });
-    };
+    if (this.behavior === 'ok' || this.behavior === 'error') this.endTimer = clock.setTimer(call.durationMs ?? 0, () => this.end());
     const every = call.progressEveryMs;
-    const tick = (): void => {
-      if (over || every === undefined) return;
-      context.progress();
-      progressTimer = clock.setTimer(every, tick);
-    };
+    if (every !== undefined && every > 0) this.progressTimer = clock.setTimer(every, () => this.tick(every));
+  }
 
-    if (behavior === 'ok' || behavior === 'error') endTimer = clock.setTimer(call.durationMs ?? 0, end);
-    if (every !== undefined && every > 0) progressTimer = clock.setTimer(every, tick);
+  cancel(): void {
+    if (this.over || this.behavior === 'lost') return;
+    this.over = true;
+    this.stopTimers();
+    this.context.finish({ status: 'cancelled' });
+  }
 
-    return {
-      cancel: () => {
-        if (over || behavior === 'lost') return;
-        over = true;
-        stopTimers();
-        context.finish({ status: 'cancelled' });
-      },
-      kill: () => {
-        over = true;
-        stopTimers();
-      },
-    };
+  kill(): void {
+    this.over = true;
+    this.stopTimers();
+  }
+
+  private end(): void {
+    this.endTimer = undefined;
+    this.over = true;
+    this.stopTimers();
+    if (this.behavior === 'error') this.context.finish({ status: 'error', message: `Simulated failure of tool "${this.call.tool}".` });
+    else this.context.finish({ status: 'ok' });
+  }
+
+  private tick(every: number): void {
+    this.progressTimer = undefined;
+    if (this.over) return;
+    this.context.progress();
+    this.progressTimer = this.context.clock.setTimer(every, () => this.tick(every));
+  }
+
+  private stopTimers(): void {
+    const clock = this.context.clock;
+    if (this.endTimer !== undefined) clock.clearTimer(this.endTimer);
+    if (this.progressTimer !== undefined) clock.clearTimer(this.progressTimer);
+    this.endTimer = this.progressTimer = undefined;
   }
 }
