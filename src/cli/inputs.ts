@@ -1,7 +1,7 @@
 /**
  * Decides what a file is and checks it. Plans are recognised by their suffix, by a `$schema`
- * naming the plan schema, or by their shape; other readers register themselves in
- * `INPUT_READERS` ahead of the plan shape sniffing.
+ * naming the plan schema, or by their shape. Other readers register themselves in
+ * `INPUT_READERS`, which are tried before the plan shape check.
  */
 import type { CriticalPath } from '../core/plan/analysisTypes';
 import { checkPlan } from '../core/plan/check';

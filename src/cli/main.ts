@@ -22,7 +22,7 @@ export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 
-/** Where the CLI writes; tests pass their own. */
+/** The CLI's input and output, so tests can pass their own. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -110,8 +110,8 @@ function readInput(path: string, io: CliIo): string {
     return io.readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(error);
+    const reasons: Record<string, string> = { ENOENT: 'file not found', EISDIR: 'it is a folder, not a file', EACCES: 'permission denied' };
+    const reason = (code !== undefined && reasons[code]) || String(error);
     throw new InputError(`cannot read ${path}: ${reason}.`);
   }
 }
@@ -171,7 +171,8 @@ function runGraph(args: ParsedArguments, io: CliIo): number {
   if (report.kind !== 'plan') throw new UsageError(`${path} is a trace; graph exports plans. Open traces in the editor to see their wait-for graph.`);
   const analysis = checkPlan(text, planFormatForPath(path) ?? (report.format.includes('YAML') ? 'yaml' : 'json'));
   const model = planGraphModel(analysis, path);
-  io.stdout(format === 'dot' ? toDot(model) : format === 'mermaid' ? toMermaid(model) : toGraphJson(model));
+  const exporters: Record<string, (graph: typeof model) => string> = { dot: toDot, mermaid: toMermaid, json: toGraphJson };
+  io.stdout(exporters[format](model));
   return EXIT_CLEAN;
 }
 
@@ -181,7 +182,7 @@ function useColor(args: ParsedArguments, io: CliIo): boolean {
   return io.isTty;
 }
 
-/** The real process I/O. */
+/** Returns the I/O of the running process. */
 export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),

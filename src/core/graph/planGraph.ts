@@ -40,11 +40,14 @@ export function planGraphModel(analysis: PlanAnalysis, title: string): GraphMode
     if (step.id === '' || seenIds.has(step.id)) continue;
     seenIds.add(step.id);
     const stepInfo = info.get(step.id);
+    let status: GraphNode['status'] = 'ok';
+    if (stepInfo?.onCycle) status = 'cycle';
+    else if (stepInfo?.blockedBy) status = 'blocked';
     const node: GraphNode = {
       id: step.id,
       label: step.id,
       kind: 'step',
-      status: stepInfo?.onCycle ? 'cycle' : stepInfo?.blockedBy ? 'blocked' : 'ok',
+      status,
       tool: step.tool,
       range: step.idRange,
       details: [],

@@ -96,7 +96,7 @@ function selfDependencyFindings(planGraph: PlanGraph): Finding[] {
         steps: [step.id],
         range: dependency.range,
         related: [{ message: `\`${step.id}\` is defined here`, range: step.idRange }],
-        fixes: [{ title: `Remove \`${step.id}\` from its own depends_on`, edits: [removeListEntry(plan.text, dependency.place)], preferred: true }],
+        fixes: [{ title: `Remove \`${step.id}\` from its own depends_on`, edits: [removeListEntry(plan.text, dependency)], preferred: true }],
       });
     }
   }
@@ -131,7 +131,7 @@ function unknownDependencyFindings(planGraph: PlanGraph): Finding[] {
           preferred: true,
         });
       }
-      finding.fixes.push({ title: `Remove the dependency on \`${dependency.id}\``, edits: [removeListEntry(plan.text, dependency.place)] });
+      finding.fixes.push({ title: `Remove the dependency on \`${dependency.id}\``, edits: [removeListEntry(plan.text, dependency)] });
       findings.push(finding);
     }
   }
@@ -179,7 +179,7 @@ function stageLists(planGraph: PlanGraph, stage: Int32Array): string[][] {
   return lists;
 }
 
-/** The longest chain by declared `duration_ms`, when every runnable step declares one. */
+/** Finds the chain with the maximum total `duration_ms`, when every runnable step declares one. */
 function criticalPath(planGraph: PlanGraph, runnable: Uint8Array): CriticalPath | undefined {
   const { plan, graph } = planGraph;
   let any = false;

@@ -123,7 +123,7 @@ function sourceOfSlot(planGraph: PlanGraph, slot: number): number {
   return planGraph.edgeSource[slot];
 }
 
-/** A shortest cycle through every internal edge, without repeats (rotations count as one). */
+/** Finds a shortest cycle through every internal edge, without repeats (rotations count as one). */
 function shortestCycles(planGraph: PlanGraph, component: number, internalEdges: number[], search: BreadthFirstSearch): Cycle[] {
   const { graph } = planGraph;
   const bySource = new Map<number, number[]>();
@@ -207,7 +207,7 @@ function removalFix(planGraph: PlanGraph, edge: number, reason: string): Fix {
   const source = stepName(planGraph.plan, sourceOfSlot(planGraph, edge));
   return {
     title: `Remove \`${dependency.id}\` from the depends_on of \`${source}\` ${reason}`,
-    edits: [removeListEntry(planGraph.plan.text, dependency.place)],
+    edits: [removeListEntry(planGraph.plan.text, dependency)],
     preferred: true,
   };
 }

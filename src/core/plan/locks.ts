@@ -131,7 +131,7 @@ function* lockCycles(
 }
 
 /**
- * Answers whether two steps may run at the same time: neither depends on the other,
+ * Decides whether two steps may run at the same time: neither depends on the other,
  * directly or transitively. Dependencies always point to a lower stage, so a search from
  * the later step stops below the earlier step's stage.
  */
@@ -199,7 +199,7 @@ function allConcurrentPairs(cycleEdges: LockEdge[], concurrency: Concurrency): P
   return [...chosen.values()];
 }
 
-/** One step per lock-order edge, all distinct and pairwise concurrent, by backtracking. */
+/** Picks one step per lock-order edge, all distinct and pairwise concurrent, by backtracking. */
 function firstAssignment(cycleEdges: LockEdge[], concurrency: Concurrency): Participant[] {
   const picked: Participant[] = [];
   let budget = MAX_PAIRS;

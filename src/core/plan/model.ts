@@ -1,20 +1,21 @@
 import type { OffsetRange } from '../findings';
 import type { ListEntryPlace } from './edits';
 
-/** How a simulated run treats a step. */
+/** The outcome a simulated run gives a step. */
 export type StepBehavior = 'ok' | 'error' | 'hang' | 'lost';
 
 export const STEP_BEHAVIORS: readonly StepBehavior[] = ['ok', 'error', 'hang', 'lost'];
 
-/** One entry of a step's `depends_on` list, with the range of the id string. */
-export interface Dependency {
+/**
+ * One entry of a step's `depends_on` list. As a `ListEntryPlace` it records its neighbours,
+ * so a fix can remove it with its separator.
+ */
+export interface Dependency extends ListEntryPlace {
   id: string;
   /** Range of the entry's value, including quotes in JSON. */
   range: OffsetRange;
   /** Index of the entry in the `depends_on` list. */
   index: number;
-  /** The entry among its neighbours, to remove it with its separator. */
-  place: ListEntryPlace;
 }
 
 /** One entry of a step's `locks` list. */
@@ -55,7 +56,7 @@ export interface Step {
 
 export type PlanFormat = 'json' | 'yaml';
 
-/** Where the list of steps sits in the file. */
+/** The top-level form that contains the list of steps. */
 export type PlanShape = 'array' | 'steps' | 'plan';
 
 export interface PlanDefaults {

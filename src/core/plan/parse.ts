@@ -8,6 +8,7 @@ import type { Dependency, LockUse, Plan, PlanFormat, PlanShape, Step, StepBehavi
 import { PLAN_FILE_SUFFIXES, STEP_BEHAVIORS } from './model';
 import { parseJsonTree, parseYamlTree, toPlain, type ArrayNode, type ObjectNode, type TreeNode } from './tree';
 import { formatStringLike } from './edits';
+import { readJsonPlanFast } from './jsonFastPath';
 
 export interface ParseResult {
   plan: Plan;
@@ -46,6 +47,15 @@ export function planFormatFromContent(text: string): PlanFormat | undefined {
 }
 
 export function parsePlan(text: string, format: PlanFormat): ParseResult {
+  if (format === 'json') {
+    const plan = readJsonPlanFast(text);
+    if (plan) return { plan, findings: [] };
+  }
+  return parsePlanGeneral(text, format);
+}
+
+/** Parses any input with the general reader, which owns every message. Exported for tests. */
+export function parsePlanGeneral(text: string, format: PlanFormat): ParseResult {
   const findings: Finding[] = [];
   // An empty file is a plan not written yet, not a syntax error.
   const tree = text.trim() === '' ? { problems: [] } : format === 'json' ? parseJsonTree(text) : parseYamlTree(text);
@@ -90,7 +100,9 @@ function describeNode(node: TreeNode): string {
     case 'array':
       return 'a list';
     case 'plain':
-      return Array.isArray(node.value) ? 'a list' : typeof node.value === 'object' && node.value !== null ? 'an object' : typeof node.value;
+      if (Array.isArray(node.value)) return 'a list';
+      if (typeof node.value === 'object' && node.value !== null) return 'an object';
+      return typeof node.value;
     case 'scalar':
       if (node.value === null) return 'null';
       return typeof node.value === 'string' ? `the string ${JSON.stringify(node.value)}` : `${typeof node.value} ${String(node.value)}`;
@@ -326,7 +338,9 @@ class PlanReader {
       id: value,
       range,
       index,
-      place: { range, previous, next, block: node.block },
+      previous,
+      next,
+      block: node.block,
     }));
   }
 

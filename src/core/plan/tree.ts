@@ -1,8 +1,8 @@
 /**
  * A small syntax tree with source ranges, shared by the JSON and YAML front ends so that
- * one schema check builds the plan from either. Only the shallow part of a document that
- * the plan format gives meaning to gets ranged nodes; deeper values (such as a step's
- * `input`) are kept as plain values, which keeps parsing large plans cheap.
+ * one schema check builds the plan from either. Only the shallow part that the plan format
+ * gives meaning to gets ranged nodes. Deeper values, such as a step's `input`, are kept as
+ * plain values, which keeps parsing cheap.
  */
 import * as jsonc from 'jsonc-parser';
 import * as YAML from 'yaml';

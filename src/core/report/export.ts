@@ -37,7 +37,9 @@ export function toDot(model: GraphModel): string {
   }
   for (const node of model.nodes) lines.push(`  ${dotString(node.id)} [${dotNodeAttributes(node)}];`);
   for (const edge of model.edges) {
-    const attributes = edge.onCycle ? ' [color=red, penwidth=2]' : edge.kind === 'dependency' ? '' : ` [label=${dotString(edge.label ?? edge.kind)}]`;
+    let attributes = '';
+    if (edge.onCycle) attributes = ' [color=red, penwidth=2]';
+    else if (edge.kind !== 'dependency') attributes = ` [label=${dotString(edge.label ?? edge.kind)}]`;
     lines.push(`  ${dotString(edge.source)} -> ${dotString(edge.target)}${attributes};`);
   }
   lines.push('}');
@@ -78,7 +80,7 @@ export function toMermaid(model: GraphModel): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The graph as JSON, for other tools. */
+/** Serialises the graph model as JSON, for other tools. */
 export function toGraphJson(model: GraphModel): string {
   return `${JSON.stringify(model, null, 2)}\n`;
 }

@@ -5,7 +5,7 @@ import { LineIndex } from '../text/lineIndex';
 /** The result of checking one file, as the reporters print it. */
 export interface FileReport {
   path: string;
-  /** What the file was read as. */
+  /** The kind of input the file was read as. */
   kind: 'plan' | 'trace';
   /** A description of the detected format, such as "plan (YAML)" or "Claude Code session log". */
   format: string;

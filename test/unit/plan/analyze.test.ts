@@ -237,8 +237,8 @@ function chainPlan(length: number, closeRing: boolean): Plan {
   for (let i = 0; i < length; i++) {
     const range = { start: i, end: i + 1 };
     const dependsOn = [];
-    if (i > 0) dependsOn.push({ id: `s${i - 1}`, range, index: 0, place: { range, block: false } });
-    if (i === 0 && closeRing) dependsOn.push({ id: `s${length - 1}`, range, index: 0, place: { range, block: false } });
+    if (i > 0) dependsOn.push({ id: `s${i - 1}`, range, index: 0, block: false });
+    if (i === 0 && closeRing) dependsOn.push({ id: `s${length - 1}`, range, index: 0, block: false });
     steps[i] = { index: i, id: `s${i}`, tool: 't', dependsOn, locks: [], range, idRange: range };
   }
   return { text: '', format: 'json', shape: 'array', defaults: {}, steps, stepsRange: { start: 0, end: 0 } };

@@ -86,8 +86,8 @@ describe('parsePlan ranges', () => {
     assert.equal(slice(text, plan.steps[0].idRange), 'reviewer');
     assert.equal(slice(text, plan.steps[0].dependsOn[0].range), 'drafter');
     assert.equal(slice(text, plan.steps[1].dependsOn[0].range), 'reviewer');
-    assert.equal(plan.steps[1].dependsOn[0].place.block, true);
-    assert.equal(plan.steps[0].dependsOn[0].place.block, false);
+    assert.equal(plan.steps[1].dependsOn[0].block, true);
+    assert.equal(plan.steps[0].dependsOn[0].block, false);
   });
 
   it('points at lock entries', () => {
@@ -185,7 +185,8 @@ describe('parsePlan errors', () => {
       fc.property(fc.string({ maxLength: 200 }), fc.constantFrom('json' as const, 'yaml' as const), (text, format) => {
         const result = parsePlan(text, format);
         for (const finding of result.findings) {
-          assert.ok(finding.range.start >= 0 && finding.range.end <= text.length);
+          assert.ok(finding.range.start >= 0);
+          assert.ok(finding.range.end <= text.length);
         }
       }),
       { numRuns: 2000 },

@@ -1,0 +1,74 @@
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fc from 'fast-check';
+import { readJsonPlanFast } from '../../../src/core/plan/jsonFastPath';
+import { parsePlanGeneral } from '../../../src/core/plan/parse';
+import { readFixture } from '../helpers';
+
+const id = fc.oneof(fc.constantFrom('a', 'b', '__proto__', 'step 1', 'über'), fc.string({ minLength: 1, maxLength: 6 }));
+const jsonValue = fc.jsonValue({ maxDepth: 3 });
+
+const step = fc.record(
+  {
+    id,
+    tool: fc.string({ maxLength: 5 }),
+    depends_on: fc.oneof(fc.array(id, { maxLength: 4 }), fc.constant(null)),
+    locks: fc.oneof(fc.array(fc.constantFrom('x', 'y', 'z'), { maxLength: 3 }), fc.constant(null)),
+    timeout_ms: fc.nat(),
+    duration_ms: fc.nat(),
+    command: fc.string({ maxLength: 5 }),
+    behavior: fc.constantFrom('ok', 'error', 'hang', 'lost'),
+    description: fc.string({ maxLength: 5 }),
+    input: fc.dictionary(fc.string({ maxLength: 4 }), jsonValue, { maxKeys: 3 }),
+    extra: jsonValue,
+  },
+  { requiredKeys: ['id', 'tool'] },
+);
+
+const plan = fc.oneof(
+  fc.array(step, { maxLength: 5 }),
+  fc.record({ steps: fc.array(step, { maxLength: 5 }), name: fc.string({ maxLength: 4 }), meta: jsonValue }, { requiredKeys: ['steps'] }),
+  fc.record({ plan: fc.array(step, { maxLength: 5 }), defaults: fc.record({ timeout_ms: fc.nat() }) }),
+);
+
+function comparable(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+describe('JSON fast path', () => {
+  it('matches the general reader on valid plans', () => {
+    fc.assert(
+      fc.property(plan, fc.constantFrom(0, 1, 2), (value, indent) => {
+        const text = JSON.stringify(value, null, indent);
+        const general = parsePlanGeneral(text, 'json');
+        const fast = readJsonPlanFast(text);
+        if (general.findings.length > 0) {
+          assert.equal(fast, undefined);
+          return;
+        }
+        assert.ok(fast, `fast path declined a valid plan: ${text}`);
+        assert.deepEqual(comparable(fast), comparable(general.plan));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('declines every text the general reader reports', () => {
+    const base = readFixture('plans/clean.plan.json');
+    fc.assert(
+      fc.property(fc.nat(base.length - 1), fc.nat(6), fc.string({ maxLength: 4 }), (start, length, insert) => {
+        const text = base.slice(0, start) + insert + base.slice(Math.min(base.length, start + length));
+        const general = parsePlanGeneral(text, 'json');
+        const fast = readJsonPlanFast(text);
+        if (general.findings.length > 0) assert.equal(fast, undefined);
+        else if (fast) assert.deepEqual(comparable(fast), comparable(general.plan));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('handles comments and trailing commas', () => {
+    const text = readFixture('plans/shared-cycles.plan.json');
+    assert.deepEqual(comparable(readJsonPlanFast(text)), comparable(parsePlanGeneral(text, 'json').plan));
+  });
+});
