@@ -1,7 +1,7 @@
 /**
  * Benchmarks of the run engine: a virtual-clock replay of 100,000 calls, and the watchdog's
- * cost per in-flight call per tick. Run alone with `npx tsx --expose-gc bench/replay.ts`, or
- * call `benchReplay()` from another benchmark script.
+ * cost per in-flight call per tick. Run alone with `npx tsx --expose-gc bench/replay.ts`, as
+ * part of `npm run bench` (`--only replay`), or call `benchReplay()` for the figures.
  */
 import { VirtualClock } from '../src/core/run/clock';
 import { RunEngine } from '../src/core/run/engine';
@@ -78,8 +78,13 @@ export function benchReplay(): ReplayBenchResult[] {
   ];
 }
 
-if (require.main === module) {
+/** Prints the rows with PASS or MISS, the hook `bench/run.ts` calls. */
+export async function runBench(): Promise<void> {
   for (const row of benchReplay()) {
-    process.stdout.write(`${row.name}: ${row.value} ${row.unit} (target ${row.target}) ${row.pass ? 'PASS' : 'FAIL'}\n`);
+    process.stdout.write(`${row.pass ? 'PASS' : 'MISS'}  ${row.name}: ${row.value} ${row.unit} (target ${row.target})\n`);
   }
+}
+
+if (require.main === module) {
+  void runBench();
 }
