@@ -110,9 +110,9 @@ export function runResultJson(result: RunResult, position?: (range: OffsetRange)
 
 /**
  * Formats the result as Markdown with a timeline of calls. `link` turns a call into a link
- * target, such as a `command:` URI that opens the step.
+ * target that opens its step, and `trace` links the run's trace file.
  */
-export function formatRunMarkdown(result: RunResult, link?: (call: CallResult) => string | undefined): string {
+export function formatRunMarkdown(result: RunResult, link?: (call: CallResult) => string | undefined, trace?: { label: string; link: string }): string {
   const lines: string[] = [];
   const name = result.source.name ?? result.source.kind;
   lines.push(`# Run summary: ${name}`, '');
@@ -121,6 +121,7 @@ export function formatRunMarkdown(result: RunResult, link?: (call: CallResult) =
   const s = result.summary;
   lines.push(`Total time **${ms(s.totalMs)}** against ${ms(s.sequentialMs)} sequential.`);
   if (s.criticalPath.steps.length > 0) lines.push(`Critical path (${ms(s.criticalPath.durationMs)}): ${s.criticalPath.steps.join(' → ')}.`);
+  if (trace !== undefined) lines.push('', `Trace of this run: [${trace.label.replace(/[[\]]/g, '')}](${trace.link})`);
   lines.push('', '## Timeline', '');
   const span = Math.max(1, s.totalMs);
   const width = 40;

@@ -62,7 +62,7 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
   const summaryFolder = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'run-summaries');
   let summaryCount = 0;
 
-  const showSummary = async (result: RunResult, program: vscode.Uri): Promise<void> => {
+  const showSummary = async (result: RunResult, program: vscode.Uri, tracePath?: string): Promise<void> => {
     let lines: LineIndex | undefined;
     try {
       lines = new LineIndex(new TextDecoder().decode(await vscode.workspace.fs.readFile(program)));
@@ -70,11 +70,15 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
       log.warn(`Run summary: cannot read ${program.fsPath} for step links: ${(error as Error).message}`);
     }
     const uri = vscode.Uri.joinPath(summaryFolder, `${path.basename(program.fsPath)}-run-${++summaryCount}.md`);
-    const markdown = formatRunMarkdown(result, (call) => {
-      if (call.range === undefined || lines === undefined) return undefined;
-      const relative = path.relative(path.dirname(uri.fsPath), program.fsPath).split(path.sep).join('/');
-      return `${encodeURI(relative)}#L${lines.positionAt(call.range.start).line + 1}`;
-    });
+    const relativeLink = (target: string): string => encodeURI(path.relative(path.dirname(uri.fsPath), target).split(path.sep).join('/'));
+    const markdown = formatRunMarkdown(
+      result,
+      (call) => {
+        if (call.range === undefined || lines === undefined) return undefined;
+        return `${relativeLink(program.fsPath)}#L${lines.positionAt(call.range.start).line + 1}`;
+      },
+      tracePath !== undefined ? { label: path.basename(tracePath), link: relativeLink(tracePath) } : undefined,
+    );
     try {
       await vscode.workspace.fs.createDirectory(summaryFolder);
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(markdown));
@@ -151,7 +155,8 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
             onSession: (session) => {
               log.info(`Run started: ${program.fsPath} (${session.source.calls.length} calls, ${session.clock.kind} clock).`);
               output.clear();
-              void followRunTrace(config.traceOut);
+              const follow = vscode.workspace.getConfiguration('agentDeadlock.run', program).get<boolean>('followInAgentCalls', true);
+              if (follow) void followRunTrace(config.traceOut);
               session.engine.done.then(undefined, (error: unknown) => log.error(`Run of ${program.fsPath} failed: ${String(error)}`));
               controller.attach(session, program);
             },
@@ -161,8 +166,8 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
               for (const call of result.calls) {
                 if (call.output !== undefined && call.output !== '') output.append(`[${call.id}]\n${call.output}${call.output.endsWith('\n') ? '' : '\n'}`);
               }
-              controller.finish(result, program);
-              void showSummary(result, program);
+              controller.finish(result, program, config.traceOut);
+              void showSummary(result, program, config.traceOut);
             },
           }),
         );
@@ -182,9 +187,9 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
         }
         return withSettings(config, folder);
       },
-      resolveDebugConfigurationWithSubstitutedVariables: async (folder, config: LaunchConfiguration) => {
-        const follow = vscode.workspace.getConfiguration('agentDeadlock.run', folder).get<boolean>('followInAgentCalls', true);
-        if (config.traceOut === undefined && follow && config.clock !== 'virtual') {
+      // Every run from the editor writes a trace: to `traceOut`, or else to the extension's storage.
+      resolveDebugConfigurationWithSubstitutedVariables: async (_folder, config: LaunchConfiguration) => {
+        if (config.traceOut === undefined) {
           const tracePath = await defaultTracePath(String(config.program));
           if (tracePath !== undefined) config.traceOut = tracePath;
         }
@@ -227,7 +232,7 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
         void vscode.window.showInformationMessage(vscode.l10n.t('No run has finished yet. Use "Run with Watchdog" on a plan or trace.'));
         return;
       }
-      await showSummary(last.result, last.program);
+      await showSummary(last.result, last.program, last.tracePath);
     }),
   );
 

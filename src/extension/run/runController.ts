@@ -33,7 +33,7 @@ export class RunController implements vscode.Disposable {
   private program: vscode.Uri | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastState: RunStateSnapshot | undefined;
-  lastResult: { result: RunResult; program: vscode.Uri } | undefined;
+  lastResult: { result: RunResult; program: vscode.Uri; tracePath?: string } | undefined;
 
   constructor() {
     this.statusBar = vscode.window.createStatusBarItem('agentDeadlock.run', vscode.StatusBarAlignment.Left, 50);
@@ -57,12 +57,12 @@ export class RunController implements vscode.Disposable {
     this.refresh();
   }
 
-  finish(result: RunResult, program: vscode.Uri): void {
+  finish(result: RunResult, program: vscode.Uri, tracePath?: string): void {
     this.refresh();
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.session = undefined;
-    this.lastResult = { result, program };
+    this.lastResult = { result, program, ...(tracePath !== undefined ? { tracePath } : {}) };
     const s = result.summary;
     const failed = s.total - s.completed;
     this.statusBar.text = failed === 0 ? `$(pass) ${vscode.l10n.t('Run: {0}/{1} completed', s.completed, s.total)}` : `$(error) ${vscode.l10n.t('Run: {0} of {1} calls did not complete', failed, s.total)}`;

@@ -87,4 +87,53 @@ describe('run with watchdog', () => {
     assert.equal(result.endedBy, 'stopped');
     assert.equal(result.calls[0].outcome, 'killed');
   });
+
+  it('pauses and continues under the debugger', async () => {
+    const { run } = await api();
+    const program = writePlan('api-debug.plan.json', {
+      steps: [
+        { id: 'slow', tool: 'web_fetch', duration_ms: 1_500 },
+        { id: 'next', tool: 'llm', duration_ms: 100, depends_on: ['slow'] },
+      ],
+    });
+    const started = new Promise<vscode.DebugSession>((resolve) => {
+      const listener = vscode.debug.onDidStartDebugSession((session) => {
+        if (session.type !== 'agent-deadlock') return;
+        listener.dispose();
+        resolve(session);
+      });
+    });
+    const finished = new Promise<RunResult>((resolve) => {
+      const listener = run.onDidFinishRun(({ result }) => {
+        listener.dispose();
+        resolve(result);
+      });
+    });
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(await vscode.debug.startDebugging(folder, { type: 'agent-deadlock', request: 'launch', name: 'debug test', program: program.fsPath, clock: 'real' }));
+    const session = await started;
+    await waitUntil(() => run.currentState?.calls.some((call) => call.id === 'slow' && call.status === 'running') === true, 5_000, 'the slow call to start');
+
+    const threads = (await session.customRequest('threads')) as { threads: { id: number; name: string }[] };
+    assert.ok(threads.threads.some((thread) => thread.name.startsWith('slow (web_fetch)')), JSON.stringify(threads));
+
+    await session.customRequest('pause', { threadId: 1 });
+    await waitUntil(() => run.currentState?.paused === true, 5_000, 'the run to pause');
+    const frozen = run.currentState?.now;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(run.currentState?.now, frozen, 'the run clock moved while paused');
+
+    await session.customRequest('continue', { threadId: 1 });
+    const result = await finished;
+    assert.equal(result.ok, true);
+    assert.ok(result.summary.totalMs >= 1_600, `total ${result.summary.totalMs} ms`);
+  });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
