@@ -17,7 +17,7 @@ export interface ReplayBenchResult {
   pass: boolean;
 }
 
-/** A layered plan: each call depends on up to two calls of the previous layer of 1,000. */
+/** Builds a layered plan in which each call depends on up to two calls of the previous layer of 1,000. */
 function layeredSource(count: number): RunSource {
   const width = 1_000;
   const calls: RunCall[] = new Array(count);

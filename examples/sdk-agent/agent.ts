@@ -48,7 +48,7 @@ export async function runAgent(question: string, options: AgentOptions = {}): Pr
   });
   const slowLookup = betaTool({
     name: 'slow_lookup',
-    description: 'Looks up historical records. It is slow and sometimes never answers.',
+    description: 'Looks up historical records. It is slow and sometimes never returns.',
     inputSchema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
     // Never settles and ignores its abort signal: only the timeout ends the call.
     run: () => new Promise<string>(() => undefined),

@@ -1,7 +1,7 @@
 /**
- * Runtime library for agents written on `@anthropic-ai/sdk`: wraps tool functions with
- * per-tool timeouts and a watchdog, turns a timeout into an error tool result the model can
- * read, and appends native trace events that the extension can follow while the agent runs.
+ * Runtime library for agents written on `@anthropic-ai/sdk`. It wraps tool functions with
+ * per-tool timeouts and a watchdog, and turns a timeout into an error tool result the model can
+ * read. It appends native trace events that the extension can follow while the agent runs.
  *
  * In-process tools cannot be killed the way a process can. A timeout therefore settles the
  * wrapped call with an error straight away and aborts the `AbortSignal` the tool received; the
@@ -35,7 +35,7 @@ export interface ToolWatchdogOptions {
   /** Native trace file to append events to, one JSON line each, flushed as they happen. */
   tracePath?: string;
   onEvent?: (event: RunEvent) => void;
-  /** Name written into the trace's `run_start` event. */
+  /** Name written into the trace's `trace.start` line. */
   name?: string;
 }
 
@@ -51,11 +51,11 @@ export class ToolTimeoutError extends Error {
   }
 }
 
-/** What a wrapped tool function receives besides its input. */
+/** Context a wrapped tool function receives besides its input. */
 export interface WatchedCallContext {
   /** Aborted when the call times out. */
   signal: AbortSignal;
-  /** Reports progress, which the trace records. */
+  /** Reports progress, which the trace records as a `heartbeat`. */
   progress(note?: string): void;
   callId: string;
 }
@@ -77,7 +77,7 @@ interface InFlight {
 
 /**
  * Wraps tool functions with timeouts and watches them. One instance serves one agent run; call
- * `close()` at the end to stop the watchdog timer and write `run_end`.
+ * `close()` at the end to stop the watchdog timer and write `run.end`.
  */
 export class ToolWatchdog {
   private readonly timeouts: Map<string, number>;
@@ -144,7 +144,7 @@ export class ToolWatchdog {
     };
   }
 
-  /** Stops the watchdog and writes the `run_end` event. */
+  /** Stops the watchdog and writes the `run.end` line. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -205,7 +205,7 @@ export class ToolWatchdog {
     this.emit({ type: 'call_end', t: now - this.startedAt, id, tool, outcome, ageMs: now - startedAt, ...(error !== undefined ? { error } : {}) });
   }
 
-  /** One watchdog pass over the calls in flight, including abandoned work of timed-out calls. */
+  /** Runs one watchdog pass over the calls in flight, including abandoned work of timed-out calls. */
   private tick(): void {
     const now = Date.now();
     for (const entry of this.inflight.values()) {

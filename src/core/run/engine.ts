@@ -103,7 +103,7 @@ export class RunEngine {
   readonly clock: Clock;
   private readonly executor: CallExecutor;
   private readonly onEvent: (event: RunEvent) => void;
-  /** False when nobody listens, so replays skip building event objects on hot paths. */
+  /** False without an event listener, so replays skip building event objects on hot paths. */
   private readonly listening: boolean;
   private readonly prepared: PreparedSource;
   private readonly n: number;
@@ -334,7 +334,7 @@ export class RunEngine {
     this.finishRun();
   }
 
-  /** The live state of every call. */
+  /** Returns the live state of every call. */
   state(): RunState {
     const calls = this.source.calls.map((call, i) => ({
       id: call.id,
@@ -347,7 +347,7 @@ export class RunEngine {
     return { now: this.clock.now(), paused: this.pausedFlag, done: this.ended, calls };
   }
 
-  /** The result, once the run has ended. */
+  /** Returns the result, once the run has ended. */
   getResult(): RunResult | undefined {
     return this.result;
   }
@@ -502,7 +502,8 @@ export class RunEngine {
       const rankA = rank.get(a) ?? Infinity;
       const rankB = rank.get(b) ?? Infinity;
       if (rankA !== rankB) return rankA < rankB ? -1 : 1;
-      return a < b ? -1 : a > b ? 1 : 0;
+      if (a === b) return 0;
+      return a < b ? -1 : 1;
     });
   }
 
@@ -721,9 +722,10 @@ export class RunEngine {
   }
 
   /**
-   * Nothing runs and nothing can start: builds the wait-for graph of the unfinished calls
-   * (a pending call waits for its unfinished dependencies, a call blocked on a lock waits for
-   * the lock's holder), reports its cycles and every stranded call, and ends the run.
+   * Handles a runtime deadlock, when nothing runs and nothing can start. It builds the wait-for
+   * graph of the unfinished calls, in which a pending call waits for its unfinished
+   * dependencies and a call blocked on a lock waits for the lock's holder. It reports the
+   * graph's cycles and every stranded call, and ends the run.
    */
   private onDeadlock(): void {
     const calls = this.source.calls;

@@ -5,7 +5,7 @@
 import type { Clock, TimerHandle } from './clock';
 import type { CallBehavior, RunCall } from './types';
 
-/** How the work of a call ended, as its executor reports it. */
+/** End of a call's work, as its executor reports it. */
 export interface ExecutionEnd {
   /** `cancelled` acknowledges a `cancel()` from the engine. */
   status: 'ok' | 'error' | 'cancelled';

@@ -1,6 +1,6 @@
 /**
  * Reads a run source from a file's text: a plan (JSON or YAML), recorded calls
- * (`{"calls": [...]}`), or a trace in any format the trace reader knows, including the
+ * (`{"calls": [...]}`), or a trace in any format the trace reader reads, including the
  * native traces that earlier runs write. Problems come back with offset ranges so callers can print the file and position.
  */
 import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError, printParseErrorCode } from 'jsonc-parser';
@@ -53,7 +53,10 @@ export function loadRunSource(text: string, path: string): LoadResult {
         const range = traced.ranges.get(call.id);
         if (range !== undefined) call.range = range;
       }
-      return { kind: traced.format === 'native' ? 'run-trace' : traced.format === 'anthropic' ? 'transcript' : 'recording', source, problems: [] };
+      let kind: LoadedKind = 'recording';
+      if (traced.format === 'native') kind = 'run-trace';
+      else if (traced.format === 'anthropic') kind = 'transcript';
+      return { kind, source, problems: [] };
     }
     if (lower.endsWith('.jsonl')) {
       return { problems: [{ message: 'No line is an event of a trace format this tool reads (native, Anthropic Messages, Claude Code, OTLP/JSON).', range: { start: 0, end: 0 } }] };

@@ -79,7 +79,7 @@ export function formatRunText(result: RunResult, position?: PositionLabel): stri
   return `${lines.join('\n')}\n`;
 }
 
-/** The JSON form of a result, as `--format json` prints it. */
+/** Builds the JSON form of a result, as `--format json` prints it. */
 export function runResultJson(result: RunResult, position?: (range: OffsetRange) => { line: number; column: number }): unknown {
   return {
     source: result.source,

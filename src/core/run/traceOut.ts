@@ -60,11 +60,13 @@ export class RunTraceEncoder {
       case 'watchdog_kill':
         lines.push({ ...base('run.kill'), call: event.id, tool: event.tool, age_ms: event.ageMs, max_duration_ms: event.maxDurationMs });
         break;
-      case 'call_end':
+      case 'call_end': {
+        // Trace statuses have no `killed` or `stranded`: both are `cancelled`, and `outcome` keeps the detail.
+        const status = event.outcome === 'killed' || event.outcome === 'stranded' ? 'cancelled' : event.outcome;
         lines.push({
           ...base('call.end'),
           call: event.id,
-          status: event.outcome === 'killed' ? 'cancelled' : event.outcome === 'stranded' ? 'cancelled' : event.outcome,
+          status,
           outcome: event.outcome,
           error: event.error?.message,
           code: event.error?.code,
@@ -72,6 +74,7 @@ export class RunTraceEncoder {
           exit_code: event.exitCode,
         });
         break;
+      }
       case 'call_stranded':
         // A call stranded in flight (by a deadlock) gets no `call.end`: it never ended, and
         // trace checkers then see the open lock requests that form the deadlock.

@@ -44,7 +44,7 @@ function nativeExtras(text: string): { dependencies: Map<string, string[]>; lock
   return { dependencies, locks };
 }
 
-/** Returns the recording of a trace text, or undefined when the text is no trace format the reader knows. */
+/** Returns the recording of a trace text, or undefined when the text is in no format the trace reader reads. */
 export function recordingFromTraceText(text: string, name?: string): TraceRecording | undefined {
   const format = detectTraceFormat(text);
   if (format === undefined) return undefined;

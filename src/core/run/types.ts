@@ -4,7 +4,7 @@
  */
 import type { OffsetRange } from '../findings';
 
-/** How a simulated call ends. `hang` honours cancellation; `lost` ignores it, so only the watchdog ends it. */
+/** Shape of a simulated call. `hang` honours cancellation but `lost` ignores it, so only the watchdog ends it. */
 export type CallBehavior = 'ok' | 'error' | 'hang' | 'lost';
 
 /** One call the engine schedules: a plan step or a recorded trace call. */
@@ -26,7 +26,7 @@ export interface RunCall {
   locks: string[];
   /** Shell command, run for real only when the caller allows commands. */
   command?: string;
-  /** Where the call is declared in the source text, for links back to the step. */
+  /** Source range of the call's declaration, for links back to the step. */
   range?: OffsetRange;
   /** Start time in the recorded trace, in ms, used only to order calls that become ready together. */
   recordedStartMs?: number;
@@ -70,7 +70,7 @@ export interface RunOptions {
   lockOrdering?: boolean;
   /** The global lock order. Locks not listed follow the listed ones, sorted by name. */
   lockOrder?: readonly string[];
-  /** Time a simulated call holds each lock before it asks for the next one, in ms. Default 10. */
+  /** Time a simulated call holds each lock before it requests the next one, in ms. Default 10. */
   lockStepMs?: number;
   /** Run the calls that are not on or behind a cycle or an unknown dependency, in place of rejecting the source. */
   runAcyclicPart?: boolean;
@@ -114,7 +114,7 @@ export interface CallResult {
   /** The timeout that applied to the call, in ms. */
   timeoutMs: number;
   error?: CallError;
-  /** Why a stranded call never ran or never finished. */
+  /** Reason a stranded call never ran or never finished. */
   reason?: string;
   /** Ids of calls a stranded call was waiting for, and locks as `lock:NAME`. */
   waitsFor?: string[];

@@ -15,7 +15,7 @@ import { RunController, type RunStateSnapshot } from './runController';
 
 export const DEBUG_TYPE = 'agent-deadlock';
 
-/** What other parts of the extension (CodeLens, Agent Calls view, graph) use. */
+/** The run API for other parts of the extension, such as a CodeLens, the Agent Calls view or the graph. */
 export interface RunApi {
   /** Starts a run of `uri` (default: the active editor's file) with the settings' options. */
   runWithWatchdog(uri?: vscode.Uri, options?: Partial<AgentDeadlockLaunchArguments>): Promise<boolean>;

@@ -1,7 +1,6 @@
 /**
- * Tracks the run in progress for the editor: publishes its live state to listeners (the status
- * bar here; the Agent Calls view and the graph subscribe through the API) and keeps the last
- * result for the summary.
+ * Tracks the run in progress for the editor. It publishes the live state to listeners, such as
+ * the status bar here and other views through the API, and keeps the last result for the summary.
  */
 import * as vscode from 'vscode';
 import type { RunResult, RunState } from '../../core/run/types';
@@ -98,7 +97,10 @@ export class RunController implements vscode.Disposable {
     } else {
       this.statusBar.text = `$(watch) ${vscode.l10n.t('Run: {0} in flight', running.length)} · ${worst.call.id} ${formatAge(worst.age)}/${formatAge(worst.call.timeoutMs)}${paused}`;
       const share = worst.age / worst.call.timeoutMs;
-      this.statusBar.backgroundColor = share >= 1 ? new vscode.ThemeColor('statusBarItem.errorBackground') : share >= WARNING_SHARE ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      let background: vscode.ThemeColor | undefined;
+      if (share >= 1) background = new vscode.ThemeColor('statusBarItem.errorBackground');
+      else if (share >= WARNING_SHARE) background = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.statusBar.backgroundColor = background;
     }
     const tooltip = new vscode.MarkdownString(`**${vscode.l10n.t('Calls in flight')}**\n\n| ${vscode.l10n.t('Call')} | ${vscode.l10n.t('Tool')} | ${vscode.l10n.t('Age')} | ${vscode.l10n.t('Timeout')} |\n|---|---|---|---|\n`);
     for (const { call, age } of ages.slice(0, 20)) tooltip.appendMarkdown(`| ${call.id.replace(/\|/g, '\\|')} | ${call.tool.replace(/\|/g, '\\|')} | ${formatAge(age)} | ${formatAge(call.timeoutMs)} |\n`);

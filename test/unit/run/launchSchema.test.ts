@@ -34,6 +34,7 @@ test('launch arguments mirror the package.json schema', () => {
     assert.match(doc, /^\/\*\* .+ \*\/$/, `field ${name} has no one-line doc comment`);
   }
   for (const [name, property] of Object.entries(schema.properties)) {
-    assert.ok(property.description && property.description.length > 10, `schema property ${name} has no description`);
+    assert.equal(typeof property.description, 'string', `schema property ${name} has no description`);
+    assert.ok((property.description ?? '').length > 10, `schema property ${name} has a description too short to help`);
   }
 });

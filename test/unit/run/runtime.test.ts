@@ -9,7 +9,7 @@ import { runAgent } from '../../../examples/sdk-agent/agent';
 import { replayTranscript, ToolTimeoutError, ToolWatchdog } from '../../../src/runtime/index';
 import { decodeRunTrace } from '../../../src/core/run/traceOut';
 
-/** Recorded Messages API replies, served in order. The first asks for a fast tool and one that hangs. */
+/** Recorded Messages API replies, served in order. The first requests a fast tool and one that hangs. */
 const REPLIES = [
   {
     id: 'msg_01',
