@@ -1,6 +1,6 @@
 /**
  * Reads the tool calls of an Anthropic Messages transcript into recorded calls, so that the
- * engine can replay them. Calls of one assistant turn run in parallel; each call of a later
+ * engine can replay them. Calls of one assistant turn run in parallel. Each call of a later
  * turn depends on every call of the turn before, because the model saw those results first.
  */
 import type { RecordedCall, RecordedCalls } from './source';

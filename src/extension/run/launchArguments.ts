@@ -1,6 +1,7 @@
 /**
  * Launch arguments of the `agent-deadlock` debug type. Each field mirrors one property of
- * `contributes.debuggers[0].configurationAttributes.launch.properties` in package.json.
+ * `configurationAttributes.launch.properties` of the `agent-deadlock` entry of
+ * `contributes.debuggers` in package.json, and a unit test keeps the two in step.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
