@@ -6,7 +6,8 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatRunMarkdown } from '../../core/run/report';
-import type { RunResult } from '../../core/run/types';
+import type { CallStatus, RunResult } from '../../core/run/types';
+import type { NodeStatus } from '../../shared/graphModel';
 import { LineIndex } from '../../core/text/lineIndex';
 import { RunDebugSession } from './debugSession';
 import type { AgentDeadlockLaunchArguments } from './launchArguments';
@@ -26,6 +27,39 @@ export interface RunApi {
   readonly onDidFinishRun: vscode.Event<{ result: RunResult; program: vscode.Uri }>;
   /** The latest state, if a run has started since activation. */
   readonly currentState: RunStateSnapshot | undefined;
+  /**
+   * Returns the calls of the latest run of `uri` that have started, as the graph panel's
+   * `ages()` takes them, or undefined when that file has not run. Node ids are the step ids.
+   */
+  callAgesFor(uri: vscode.Uri): GraphCallAge[] | undefined;
+}
+
+/** A started call as the graph draws it: `startedAt` is wall-clock epoch ms, so the age is right at any clock speed. */
+export interface GraphCallAge {
+  id: string;
+  startedAt: number;
+  timeoutMs?: number;
+  status: NodeStatus;
+}
+
+const NODE_STATUS: Record<CallStatus, NodeStatus> = {
+  pending: 'pending',
+  running: 'running',
+  'waiting-lock': 'running',
+  cancelling: 'running',
+  paused: 'running',
+  ok: 'done',
+  error: 'failed',
+  timeout: 'timeout',
+  killed: 'killed',
+  stranded: 'stranded',
+};
+
+let currentApi: RunApi | undefined;
+
+/** Returns the run API once the extension has registered it, for features that cannot take it as a parameter. */
+export function getRunApi(): RunApi | undefined {
+  return currentApi;
 }
 
 type LaunchConfiguration = vscode.DebugConfiguration & Partial<AgentDeadlockLaunchArguments>;
@@ -236,7 +270,7 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
     }),
   );
 
-  return {
+  const api: RunApi = {
     runWithWatchdog,
     stopRun,
     onDidChangeRunState: controller.onDidChangeRunState,
@@ -244,5 +278,20 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
     get currentState() {
       return controller.currentState;
     },
+    callAgesFor: (uri) => {
+      const state = controller.currentState;
+      if (state === undefined || state.program.toString() !== uri.toString()) return undefined;
+      const wallNow = Date.now();
+      const ages: GraphCallAge[] = [];
+      for (const call of state.calls) {
+        if (call.startedAt === undefined) continue;
+        // Ages are kept on the run clock; anchoring them at the wall clock keeps them right at any speed.
+        ages.push({ id: call.id, startedAt: wallNow - ((call.endedAt ?? state.now) - call.startedAt), timeoutMs: call.timeoutMs, status: NODE_STATUS[call.status] });
+      }
+      return ages;
+    },
   };
+  currentApi = api;
+  context.subscriptions.push({ dispose: () => (currentApi = undefined) });
+  return api;
 }

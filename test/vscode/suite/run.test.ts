@@ -69,6 +69,19 @@ describe('run with watchdog', () => {
     assert.ok(last.now > first.now, 'the run clock advanced between states');
     assert.equal(first.program.fsPath, program.fsPath);
     assert.equal(first.calls.find((call) => call.id === 'stuck')?.timeoutMs, 1_200);
+
+    const ages = run.callAgesFor(program);
+    assert.ok(ages, 'no call ages for the plan that ran');
+    assert.deepEqual(
+      ages.map((age) => [age.id, age.status]),
+      [
+        ['quick', 'done'],
+        ['stuck', 'timeout'],
+      ],
+    );
+    const stuckAge = Date.now() - (ages.find((age) => age.id === 'stuck')?.startedAt ?? 0);
+    assert.ok(stuckAge >= 1_200 && stuckAge < 2_000, `age of the timed-out call: ${stuckAge} ms`);
+    assert.equal(run.callAgesFor(vscode.Uri.file('/nowhere/other.plan.json')), undefined);
   });
 
   it('stops a run on request', async () => {
