@@ -1,6 +1,9 @@
 /**
  * Runs a call's `command` as a child process that leads its own process group, so that a
  * timeout or kill can signal every process it started, grandchildren included.
+ *
+ * NOTE: a process that leaves the group on purpose (`setsid`, `setpgid`, a daemonising
+ * double fork) is out of reach of group signals and can outlive its call.
  */
 import { spawn } from 'node:child_process';
 import type { CallExecutor, Execution, ExecutionContext } from '../../core/run/executor';
@@ -79,14 +82,22 @@ export class ProcessExecutor implements CallExecutor {
       context.progress();
     });
     child.once('error', (error) => settle({ status: 'error', message: `Command of step "${call.id}" failed: ${error.message}` }));
+    let exitCode: number | null = null;
+    let exitSignal: NodeJS.Signals | null = null;
     child.once('exit', (code, signal) => {
-      // The shell has ended, but processes it put in the background may still run in its group.
+      exitCode = code;
+      exitSignal = signal;
+      // The shell has ended, but processes it put in the background may still run in its group
+      // and hold the output pipes open; killing them lets 'close' follow.
       signalGroup(pgid, 'SIGKILL');
-      if (cancelled) settle({ status: 'cancelled', exitCode: code, signal });
-      else if (code === 0) settle({ status: 'ok', exitCode: code, signal });
+    });
+    // 'close' comes after the output pipes have drained, so no output is lost.
+    child.once('close', () => {
+      if (cancelled) settle({ status: 'cancelled', exitCode, signal: exitSignal });
+      else if (exitCode === 0) settle({ status: 'ok', exitCode, signal: exitSignal });
       else {
-        const why = signal !== null ? `was ended by ${signal}` : `exited with code ${code}`;
-        settle({ status: 'error', exitCode: code, signal, message: `Command of step "${call.id}" (tool "${call.tool}") ${why}.` });
+        const why = exitSignal !== null ? `was ended by ${exitSignal}` : `exited with code ${exitCode}`;
+        settle({ status: 'error', exitCode, signal: exitSignal, message: `Command of step "${call.id}" (tool "${call.tool}") ${why}.` });
       }
     });
 
