@@ -229,10 +229,11 @@ export class RunEngine {
   }
 
   /**
-   * Starts the run. Throws `RunRejectedError` when the source has problems and
-   * `runAcyclicPart` is off; the calls behind the problems are stranded when it is on.
+   * Starts the run, or with `paused` prepares it and waits for `resume()` before any call
+   * starts. Throws `RunRejectedError` when the source has problems and `runAcyclicPart` is
+   * off; the calls behind the problems are stranded when it is on.
    */
-  start(): void {
+  start(paused = false): void {
     if (this.started) throw new Error('This run has already started.');
     this.started = true;
     this.startedAtClock = this.clock.now();
@@ -276,6 +277,7 @@ export class RunEngine {
       this.deadlineTimer = this.clock.setTimer(this.options.deadlineMs, () => this.onDeadline());
     }
     if (!this.watchdog.disabled && calls.length > 0) this.armWatchdog();
+    if (paused) this.pause();
     this.pump();
   }
 

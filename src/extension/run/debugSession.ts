@@ -132,8 +132,9 @@ export class RunDebugSession extends LoggingDebugSession {
 
     await this.configured;
     session.done.then((result) => this.onRunEnd(result));
+    const stopOnEntry = args.stopOnEntry === true && args.noDebug !== true;
     try {
-      session.start();
+      session.start(stopOnEntry);
     } catch (error) {
       if (!(error instanceof RunRejectedError)) {
         this.sendEvent(new OutputEvent(`The run failed to start: ${(error as Error).message}\n`, 'stderr'));
@@ -141,10 +142,7 @@ export class RunDebugSession extends LoggingDebugSession {
         return;
       }
     }
-    if (args.stopOnEntry && !args.noDebug && !session.engine.isDone) {
-      session.pause();
-      this.sendEvent(new StoppedEvent('entry', RUN_THREAD_ID));
-    }
+    if (stopOnEntry && !session.engine.isDone) this.sendEvent(new StoppedEvent('entry', RUN_THREAD_ID));
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {

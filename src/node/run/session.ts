@@ -84,9 +84,12 @@ export class RunSession {
     });
   }
 
-  /** Starts the run. Throws `RunRejectedError` for a source with a cycle unless `runAcyclicPart` is set. */
-  start(): void {
-    this.engine.start();
+  /**
+   * Starts the run, or with `paused` waits for `resume()` before any call starts. Throws
+   * `RunRejectedError` for a source with a cycle unless `runAcyclicPart` is set.
+   */
+  start(paused = false): void {
+    this.engine.start(paused);
     this.drive();
   }
 

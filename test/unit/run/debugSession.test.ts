@@ -164,3 +164,22 @@ test('debug adapter refuses commands without confirmation', async () => {
   assert.match(driver.output(), /Commands were not allowed/);
   fs.rmSync(path.dirname(program), { recursive: true, force: true });
 });
+
+test('debug adapter stops on entry', async () => {
+  const program = writePlan([{ id: 'first', tool: 'web_search', duration_ms: 50 }]);
+  const results: RunResult[] = [];
+  const driver = new Driver(new RunDebugSession({ onResult: (result) => results.push(result) }));
+  assert.equal((await driver.request('initialize', INITIALIZE_ARGS)).success, true);
+  await driver.request('launch', { program, clock: 'real', stopOnEntry: true });
+  await driver.request('configurationDone');
+  const stopped = await driver.event<DebugProtocol.StoppedEvent>('stopped');
+  assert.equal(stopped.body.reason, 'entry');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(driver.session.runSession?.engine.inflightCalls(), [], 'a call started before continue');
+  assert.equal(driver.session.runSession?.engine.state().calls[0].status, 'pending');
+
+  await driver.request('continue', { threadId: 1 });
+  await driver.event('terminated');
+  assert.equal(results[0].ok, true);
+  fs.rmSync(path.dirname(program), { recursive: true, force: true });
+});
