@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -163,4 +164,20 @@ test('run trace of a deadlock checks and replays', async () => {
   assert.equal(json.endedBy, 'deadlock');
   assert.deepEqual(json.deadlock?.cycles, [['writer', 'reader', 'writer']]);
   fs.rmSync(folder, { recursive: true, force: true });
+});
+
+test('agent-deadlock main dispatches run', () => {
+  const main = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
+  const invoke = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, 'run', ...args], { cwd: fixtures, encoding: 'utf8' });
+
+  const clean = invoke('parallel.plan.json');
+  assert.equal(clean.status, 0, clean.stderr);
+  assert.match(clean.stdout, /4 calls: 4 completed/);
+
+  const hung = invoke('hang.plan.yaml', '--timeout', 'web_fetch=700');
+  assert.equal(hung.status, 1, hung.stderr);
+
+  const broken = invoke('broken.plan.json');
+  assert.equal(broken.status, 2);
+  assert.match(broken.stderr, /broken\.plan\.json:4:\d+: error:/);
 });
