@@ -34,7 +34,8 @@ Options:
   --watchdog-interval MS     interval between watchdog checks (default 500)
   --watchdog-grace MS        time past its timeout before the watchdog kills a call (default 1000)
   --kill-grace MS            real ms between SIGTERM and SIGKILL of a command (default 2000)
-  --lock-order               take locks in one global order (sorted by name)
+  --lock-order[=A,B,...]     take locks in one global order: the listed locks first, then
+                             the others sorted by name
   --run-acyclic              run the calls outside cycles in place of rejecting the plan
   --allow-commands           run each step's "command" in the current folder (needs --clock real)
   --format text|json         output format (default text)
@@ -123,6 +124,8 @@ export function parseRunArgs(args: string[]): ParsedArgs | 'help' {
         break;
       case '--lock-order':
         session.lockOrdering = true;
+        // `--lock-order=a,b` names the global order; locks it leaves out follow, sorted by name.
+        if (inline !== undefined) session.lockOrder = inline.split(',').map((name) => name.trim()).filter((name) => name !== '');
         break;
       case '--run-acyclic':
       case '--acyclic-part':

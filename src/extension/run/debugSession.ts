@@ -109,6 +109,7 @@ export class RunDebugSession extends LoggingDebugSession {
         ...(args.watchdogGraceMs !== undefined ? { graceMs: args.watchdogGraceMs } : {}),
       },
       ...(args.lockOrdering ? { lockOrdering: true } : {}),
+      ...(Array.isArray(args.lockOrder) ? { lockOrder: args.lockOrder.filter((name): name is string => typeof name === 'string') } : {}),
       ...(args.runAcyclicPart ? { runAcyclicPart: true } : {}),
       allowCommands,
       cwd: this.hooks.cwd ?? path.dirname(program),

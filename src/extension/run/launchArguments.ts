@@ -28,6 +28,8 @@ export interface AgentDeadlockLaunchArguments extends DebugProtocol.LaunchReques
   watchdogGraceMs?: number;
   /** Take locks in one global order (sorted by name), which rules out lock-order deadlocks. */
   lockOrdering?: boolean;
+  /** Locks that come first in the global order, in this order, when `lockOrdering` is on. */
+  lockOrder?: string[];
   /** Run the calls outside cycles instead of rejecting a cyclic plan. */
   runAcyclicPart?: boolean;
   /** Run each step's `command` in the workspace folder (trusted workspaces only, after confirmation). */

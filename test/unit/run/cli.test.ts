@@ -181,3 +181,14 @@ test('agent-deadlock main dispatches run', () => {
   assert.equal(broken.status, 2);
   assert.match(broken.stderr, /broken\.plan\.json:4:\d+: error:/);
 });
+
+test('run lock order list', async () => {
+  for (const order of ['--lock-order=cache,db', '--lock-order=db']) {
+    const { code, stdout } = await run('locks.plan.json', order, '--format', 'json');
+    assert.equal(code, 0, order);
+    const json = JSON.parse(stdout) as { calls: { id: string; startMs: number; endMs: number }[] };
+    // Both calls take the first lock of the order first, so one waits for the other to finish.
+    const [first, second] = [...json.calls].sort((a, b) => a.endMs - b.endMs);
+    assert.ok(second.endMs >= first.endMs + 50, `${order}: ${JSON.stringify(json.calls)}`);
+  }
+});
