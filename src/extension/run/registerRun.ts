@@ -201,6 +201,10 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
                 if (call.output !== undefined && call.output !== '') output.append(`[${call.id}]\n${call.output}${call.output.endsWith('\n') ? '' : '\n'}`);
               }
               controller.finish(result, program, config.traceOut);
+              if (result.endedBy === 'rejected') {
+                void offerAcyclicRun(result, program);
+                return;
+              }
               void showSummary(result, program, config.traceOut);
             },
           }),
@@ -231,6 +235,21 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
       },
     }),
   );
+
+  /** Explains a rejected run and offers to run the calls outside the cycles. */
+  const offerAcyclicRun = async (result: RunResult, program: vscode.Uri): Promise<void> => {
+    const reasons = result.problems.map((problem) => problem.message).join(' ');
+    log.warn(`Run of ${program.fsPath} rejected before it started: ${reasons}`);
+    const runPart = vscode.l10n.t('Run Acyclic Part');
+    const openLog = vscode.l10n.t('Open Log');
+    const choice = await vscode.window.showErrorMessage(
+      vscode.l10n.t('The run of {0} was rejected before it started. {1} Fix the plan, or run the steps outside the problem.', path.basename(program.fsPath), reasons),
+      runPart,
+      openLog,
+    );
+    if (choice === runPart) await runWithWatchdog(program, { runAcyclicPart: true });
+    else if (choice === openLog) log.show();
+  };
 
   // ---- commands ----
   const runWithWatchdog = async (uri?: vscode.Uri, options: Partial<AgentDeadlockLaunchArguments> = {}): Promise<boolean> => {

@@ -101,6 +101,42 @@ describe('run with watchdog', () => {
     assert.equal(result.calls[0].outcome, 'killed');
   });
 
+  it('rejects a cyclic plan unless asked for the acyclic part', async () => {
+    const { run } = await api();
+    const program = writePlan('api-cycle.plan.json', {
+      steps: [
+        { id: 'plan', tool: 'llm', depends_on: ['review'] },
+        { id: 'review', tool: 'llm', depends_on: ['plan'] },
+        { id: 'lint', tool: 'shell', duration_ms: 50 },
+      ],
+    });
+    const nextResult = () =>
+      new Promise<RunResult>((resolve) => {
+        const listener = run.onDidFinishRun(({ result }) => {
+          listener.dispose();
+          resolve(result);
+        });
+      });
+
+    const rejected = nextResult();
+    assert.equal(await run.runWithWatchdog(program, { clock: 'virtual' }), true);
+    const first = await rejected;
+    assert.equal(first.endedBy, 'rejected');
+    assert.deepEqual(first.problems[0].path, ['plan', 'review', 'plan']);
+
+    const partial = nextResult();
+    assert.equal(await run.runWithWatchdog(program, { clock: 'virtual', runAcyclicPart: true }), true);
+    const second = await partial;
+    assert.deepEqual(
+      second.calls.map((call) => [call.id, call.outcome]),
+      [
+        ['plan', 'stranded'],
+        ['review', 'stranded'],
+        ['lint', 'ok'],
+      ],
+    );
+  });
+
   it('pauses and continues under the debugger', async () => {
     const { run } = await api();
     const program = writePlan('api-debug.plan.json', {
