@@ -61,7 +61,7 @@ $editor || exit 0
 
 echo
 echo "== Opening examples/ in code-server"
-if ! code_server="$(bash scripts/setup-code-server.sh | tail -n 1)"; then
+if ! code_server="$(bash scripts/setup-code-server.sh --no-browser | tail -n 1)"; then
   echo "code-server is not available, so the editor part is skipped (the CLI report above is complete)." >&2
   echo "Fix what scripts/setup-code-server.sh reported, or run with --no-editor." >&2
   exit 1

@@ -3,6 +3,7 @@
 # own folder with its own npm prefix, without network access beyond the npm registry.
 #
 #   CODE_SERVER_DIR   install folder (default: <repo>/.vscode-test/code-server)
+#   --no-browser      do not require Chromium (for `npm run demo`, which uses your own browser)
 #
 # Idempotent: when the pinned version is already installed and starts, it does nothing.
 # Prints the path of the code-server executable as the last line of its output.
@@ -13,6 +14,17 @@ CODE_SERVER_VERSION=4.100.3
 # already in its cache folder; the names come from @vscode/ripgrep 1.15.11's postinstall script.
 RIPGREP_CACHE_NAME=vscode-ripgrep-cache-1.15.11
 RIPGREP_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
+
+check_browser=true
+for argument in "$@"; do
+  case "$argument" in
+    --no-browser) check_browser=false ;;
+    *)
+      echo "Unknown option '$argument'. The only option is --no-browser." >&2
+      exit 2
+      ;;
+  esac
+done
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 install_dir="${CODE_SERVER_DIR:-$repo_root/.vscode-test/code-server}"
@@ -33,7 +45,9 @@ fi
 
 # Prerequisites. Each entry: command-or-file to test, Debian package that provides it.
 missing_packages=()
-command -v chromium >/dev/null 2>&1 || missing_packages+=(chromium)
+if $check_browser; then
+  command -v chromium >/dev/null 2>&1 || missing_packages+=(chromium)
+fi
 command -v rg >/dev/null 2>&1 || missing_packages+=(ripgrep)
 command -v g++ >/dev/null 2>&1 || missing_packages+=(build-essential)
 command -v make >/dev/null 2>&1 || missing_packages+=(build-essential)

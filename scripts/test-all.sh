@@ -46,7 +46,7 @@ missing_packages() {
 }
 
 needs_browser=false
-if wants vscode || wants e2e; then needs_browser=true; fi
+if wants vscode || wants e2e || wants package; then needs_browser=true; fi
 
 if $needs_browser; then
   missing="$(missing_packages)"
@@ -78,6 +78,8 @@ if $needs_browser; then
 fi
 
 # --- Steps ---------------------------------------------------------------------------------
+# Screenshots and logs of an earlier run would be mistaken for this run's.
+rm -rf "$repo_root/test-output"
 mkdir -p "$log_dir"
 results=()
 failed=0

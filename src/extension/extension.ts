@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerPlans } from './plans';
 import { registerRun, type RunApi } from './run/registerRun';
 import { registerTraces } from './traces/index';
 
@@ -14,6 +15,7 @@ export interface AgentDeadlockApi {
 export function activate(context: vscode.ExtensionContext): AgentDeadlockApi {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
+  registerPlans(context, log);
   registerTraces(context, log);
   const run = registerRun(context, log);
   log.info('Agent Deadlock Debugger activated.');

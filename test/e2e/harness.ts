@@ -201,6 +201,64 @@ export class Workbench {
     return rows;
   }
 
+  /** Clicks the first Problems row that matches `pattern`, which moves the cursor to that problem. */
+  async openProblem(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    await this.waitForProblem(pattern, timeoutMs);
+    const rows = this.page.locator('.markers-panel .monaco-list-row');
+    const labels = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
+    const index = labels.findIndex((label) => pattern.test(label));
+    assert.notEqual(index, -1, `No Problems row matches ${pattern}:\n${labels.join('\n')}`);
+    await rows.nth(index).click();
+    await rows.nth(index).press('Enter');
+    await this.page.locator('.editor-group-container.active .monaco-editor.focused').waitFor({ timeout: 10_000 }).catch(() => undefined);
+  }
+
+  /** Moves the cursor of the active editor to a 1-based line and column with Go to Line (Ctrl+G). */
+  async goTo(line: number, column = 1): Promise<void> {
+    const input = await this.openQuickInput('Control+G');
+    await input.fill(`:${line}:${column}`);
+    await input.press('Enter');
+  }
+
+  /**
+   * Opens the Quick Fix menu (Ctrl+.) at the cursor and applies the first action whose title
+   * matches `title`. It moves through the menu with the arrow keys, because the menu's overlay
+   * intercepts mouse clicks. It fails with the listed titles when none matches.
+   */
+  async applyQuickFix(title: RegExp, timeoutMs = 15_000): Promise<void> {
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    const readTitles = (): Promise<string[]> =>
+      rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? element.textContent ?? ''));
+    let titles: string[] = [];
+    await assertEventually(
+      async () => {
+        if (!(await rows.first().isVisible())) {
+          await this.page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
+          await this.page.keyboard.press('Control+.');
+          await rows.first().waitFor({ state: 'visible', timeout: 3_000 });
+        }
+        titles = await readTitles();
+        return titles.some((text) => title.test(text));
+      },
+      timeoutMs,
+      () => `No quick fix matches ${title}. The menu lists: ${titles.join(' | ') || '(nothing)'}`,
+    );
+
+    const target = titles.findIndex((text) => title.test(text));
+    const focused = await rows.evaluateAll((elements) => elements.findIndex((element) => element.classList.contains('focused')));
+    const key = target >= focused ? 'ArrowDown' : 'ArrowUp';
+    for (let step = 0; step < Math.abs(target - Math.max(focused, 0)); step++) await this.page.keyboard.press(key);
+    const focusedTitle = await this.page.locator('.action-widget .monaco-list-row.action.focused').getAttribute('aria-label');
+    assert.match(focusedTitle ?? '', title, `The Quick Fix menu focused "${focusedTitle}" instead of an action matching ${title}.`);
+    await this.page.keyboard.press('Enter');
+    await rows.first().waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  /** Counts the error squiggles that the active editor renders (only in its visible lines). */
+  async errorSquiggles(): Promise<number> {
+    return this.page.locator('.editor-group-container.active .monaco-editor .squiggly-error').count();
+  }
+
   /**
    * Returns the content frame of a webview: the outer `iframe.webview.ready` contains the
    * content in its inner `iframe#active-frame`. With `selector`, it returns the first webview

@@ -32,3 +32,22 @@ test('webview frame of a Markdown preview', { timeout: 180_000 }, () =>
     await workbench.screenshot('markdown-preview');
   }),
 );
+
+test('quick fix removes a problem', { timeout: 240_000 }, () =>
+  withWorkbench(
+    // The built-in TypeScript support reports a type error in a checked JavaScript file and
+    // offers "Ignore this error message", which exercises the same flow as a plan quick fix.
+    { name: 'workbench-quick-fix', files: { 'checked.js': '// @ts-check\nlet count = 1;\ncount = "many";\n' } },
+    async (workbench) => {
+      await workbench.openFile('checked.js');
+      await workbench.openProblem(/not assignable/i, 90_000);
+      assert.ok((await workbench.errorSquiggles()) > 0, 'The editor shows no error squiggle.');
+      await workbench.screenshot('before-fix');
+
+      await workbench.applyQuickFix(/Ignore this error message/i);
+      await workbench.waitForNoProblem(/not assignable/i, 60_000);
+      assert.match(await workbench.editorText(), /@ts-ignore/);
+      await workbench.screenshot('after-fix');
+    },
+  ),
+);

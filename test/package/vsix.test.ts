@@ -6,7 +6,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { createRunFolders, findCodeServer, installVsix, removeRunFolders } from '../support/codeServer';
 import { readZipEntries, type ZipEntry } from '../support/zip';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -26,6 +28,7 @@ const allowedPaths: RegExp[] = [
   /^dist\/webview\/[^]+$/,
   /^media\/[^]+$/,
   /^schemas\/[^]+$/,
+  /^docs\/rules\.md$/,
   /^l10n\/[^]+$/,
   /^package\.json$/,
   /^package\.nls(\.[a-z-]+)?\.json$/i,
@@ -103,5 +106,25 @@ describe('packaged .vsix', () => {
     // The markers must still occur in the installed Cytoscape, or the check above proves nothing.
     const cytoscape = fs.readFileSync(require.resolve('cytoscape/dist/cytoscape.min.js'), 'utf8');
     for (const marker of cytoscapeMarkers) assert.ok(cytoscape.includes(marker), `Cytoscape no longer contains "${marker}"`);
+  });
+
+  it('installs into VS Code 1.100', () => {
+    // code-server's CLI validates the manifest (engines.vscode, publisher, name) on install.
+    assert.ok(fs.existsSync(vsixPath), `${vsixPath} does not exist. Build it with \`npm run package\`.`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    const folders = createRunFolders(undefined, 'agent-deadlock-vsix-');
+    try {
+      installVsix(folders, [vsixPath]);
+      const listed = spawnSync(
+        findCodeServer(),
+        ['--user-data-dir', folders.userDataDir, '--extensions-dir', folders.extensionsDir, '--list-extensions', '--show-versions'],
+        { env: { ...process.env, ...folders.env }, encoding: 'utf8', timeout: 60_000 },
+      );
+      assert.equal(listed.status, 0, listed.stderr);
+      const expected = `${manifest.publisher}.${manifest.name}@${manifest.version}`;
+      assert.ok(listed.stdout.split('\n').includes(expected), `code-server lists:\n${listed.stdout}\nexpected ${expected}`);
+    } finally {
+      removeRunFolders(folders);
+    }
   });
 });

@@ -10,7 +10,8 @@
  * stdout, and the rest of the page console only with VSCODE_SHIM_VERBOSE=1.
  *
  * Environment:
- *   VSCODE_SHIM_TIMEOUT_MS  whole-run limit in milliseconds (default 300000); exit code 124
+ *   VSCODE_SHIM_TIMEOUT_MS  time limit for the tests once the workbench page opens, in ms
+ *                           (default 300000); on expiry the shim exits with 124
  *   VSCODE_SHIM_VERBOSE=1   also print workbench console messages and code-server's output
  *   VSCODE_SHIM_KEEP=1      keep the run folder (logs, user data) instead of removing it
  */
@@ -149,7 +150,7 @@ async function main(): Promise<number> {
     if (process.env.VSCODE_SHIM_KEEP === '1') {
       console.error(`[vscode-shim] Kept the run folder ${temporaryRoot}`);
     } else {
-      removeRunFolders({ ...folders, root: temporaryRoot });
+      removeRunFolders(folders);
     }
   };
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -167,13 +168,16 @@ async function main(): Promise<number> {
     browser = await launchBrowser({ folders });
     const page = browser.pages()[0] ?? (await browser.newPage());
 
+    let reportExit: (code: number) => void = () => undefined;
     const exitCode = new Promise<number>((resolve) => {
-      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(Number(code)));
+      reportExit = resolve;
       timer = setTimeout(() => {
         console.error(`[vscode-shim] Timed out after ${timeoutMs} ms waiting for the tests to finish.`);
         resolve(124);
       }, timeoutMs);
     });
+    // The binding must exist before the workbench loads, which calls it when the tests end.
+    await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(Number(code)));
     page.on('console', (message) => {
       const text = message.text();
       const line = markedLine(text, marker);
