@@ -8,7 +8,7 @@ import { stronglyConnectedComponents } from '../graph/scc';
 import type { Finding } from '../findings';
 import { capitalise, type TraceBuilder } from './builder';
 import { clock, duration, isoTime, related, traceFinding } from './findingsUtil';
-import { describeRef, type LockOrderEdge, type Ref, type TraceCall } from './model';
+import { describeRef, refKey, type LockOrderEdge, type Ref, type TraceCall } from './model';
 import { buildWaitForGraph, type WaitEdge, type WaitForGraph } from './waitFor';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -46,6 +46,7 @@ export function analyzeTrace(builder: TraceBuilder, options: TraceAnalysisOption
   const findings: Finding[] = [...builder.findings];
 
   deadlocks(builder, graph, findings);
+  brokenDeadlocks(builder, graph, findings);
   hungCalls(builder, inferredCalls, referenceTime, timeoutOf, options.now !== undefined, findings);
   orphanedCalls(builder, findings);
   strandedWaits(builder, options.live === true, findings);
@@ -126,6 +127,73 @@ function deadlocks(builder: TraceBuilder, graph: WaitForGraph, findings: Finding
       }),
     );
   }
+}
+
+/** Reports cycles that closed while the trace was read but no longer stand at its end. */
+function brokenDeadlocks(builder: TraceBuilder, graph: WaitForGraph, findings: Finding[]): void {
+  const open = new Set(graph.edges.map((edge) => `${refKey(edge.from)}>${refKey(edge.to)}`));
+  for (const cycle of builder.cycleWatch.cycles) {
+    const gone = cycle.edges.filter((edge) => !open.has(`${refKey(edge.from)}>${refKey(edge.to)}`));
+    if (gone.length === 0) continue;
+
+    let brokenAt: number | undefined;
+    let how: string | undefined;
+    for (const edge of gone) {
+      const end = edgeEnd(builder, cycle.waitEnds, edge);
+      if (end && end.at !== undefined && (brokenAt === undefined || end.at < brokenAt)) {
+        brokenAt = end.at;
+        how = end.how;
+      }
+    }
+    const lines = cycle.edges.map((edge) => edgeLine(edge, builder));
+    const broken = brokenAt !== undefined ? `It was broken at ${clock(brokenAt)}, when ${how}.` : 'It was broken later, when one of its waits ended.';
+    const calls = [...new Set(cycle.edges.flatMap((edge) => [edge.from, edge.to]).filter((ref) => ref.kind === 'call').map((ref) => ref.id))];
+    const locks = [...new Set(cycle.edges.flatMap((edge) => [edge.from, edge.to]).filter((ref) => ref.kind === 'lock').map((ref) => ref.id))];
+    findings.push(
+      traceFinding(
+        'deadlock',
+        `Deadlock: ${cycle.edges.length} members waited for each other in a cycle that closed at ${clock(cycle.closedAt)}. ${broken}\n` +
+          lines.map((line) => `- ${capitalise(line)}`).join('\n'),
+        cycle.range,
+        {
+          calls,
+          locks: locks.length > 0 ? locks : undefined,
+          ranges: cycle.edges.map((edge) => ({ start: edge.range.start, end: edge.range.end })),
+          related: cycle.edges.map((edge, index) => related(lines[index], edge.range)),
+          data: {
+            closedAt: isoTime(cycle.closedAt) ?? 'unknown',
+            brokenAt: isoTime(brokenAt) ?? 'unknown',
+            members: cycle.edges.map((edge) => `${edge.from.kind} ${edge.from.id}`).join(' -> '),
+          },
+        },
+      ),
+    );
+  }
+}
+
+/** When and how an edge of a cycle went away, when the trace tells. */
+function edgeEnd(
+  builder: TraceBuilder,
+  waitEnds: Map<string, { at?: number; outcome?: string }>,
+  edge: WaitEdge,
+): { at?: number; how: string } | undefined {
+  if (edge.waitKey !== undefined) {
+    const end = waitEnds.get(edge.waitKey);
+    if (end) return { at: end.at, how: `the wait of ${describeRef(edge.from, builder.calls)} for ${describeRef(edge.to, builder.calls)} ended (${end.outcome ?? 'ended'})` };
+  }
+  if (edge.to.kind === 'call') {
+    const call = builder.calls.get(edge.to.id);
+    if (call && call.status !== 'running') return { at: call.endedAt, how: `${describeRef(edge.to, builder.calls)} ended with ${call.status}` };
+  }
+  if (edge.from.kind === 'call') {
+    const call = builder.calls.get(edge.from.id);
+    if (call && call.status !== 'running') return { at: call.endedAt, how: `${describeRef(edge.from, builder.calls)} ended with ${call.status}` };
+  }
+  if (edge.to.kind === 'agent') {
+    const agent = builder.agents.get(edge.to.id);
+    if (agent && agent.status !== 'running') return { at: agent.endedAt, how: `agent ${agent.id} ended with ${agent.status}` };
+  }
+  return undefined;
 }
 
 function hungCalls(
@@ -285,7 +353,7 @@ function lockOrderInversions(builder: TraceBuilder, findings: Finding[]): void {
     const order = lockCycle(graph.offsets, graph.targets, components.component, c, v);
     const cycleEdges = order.map((from, i) => edgeByPair.get(`${names[from]}\u0000${names[order[(i + 1) % order.length]]}`) as LockOrderEdge);
     const lines = cycleEdges.map(
-      (edge) => `${describeRef(edge.holder, builder.calls)} took ${edge.to} while holding ${edge.from} at ${clock(edge.at)} (line ${edge.range.line + 1})`,
+      (edge) => `${describeRef(edge.holder, builder.calls)} took or requested ${edge.to} while holding ${edge.from} at ${clock(edge.at)} (line ${edge.range.line + 1})`,
     );
     const locks = order.map((n) => names[n]);
     findings.push(

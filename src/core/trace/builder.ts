@@ -1,14 +1,15 @@
 /**
  * Folds normalised trace events into the state the rules read. It works one event at a time,
- * so the same code serves a recorded file and a live stream. Findings that are final as soon
- * as their event arrives (failed calls, unmatched results, repeated calls, serialized siblings,
- * lost waits) are emitted here; the rest are computed from the open state by `analyzeTrace`.
+ * so the same code serves a recorded file and a live stream. It emits the findings that are
+ * final as soon as their event arrives: failed calls, unmatched results, repeated calls,
+ * serialized siblings and lost waits. `analyzeTrace` computes the rest from the open state.
  *
  * Memory: open calls, waits and locks are kept until they end. Closed calls are kept up to
  * `retainClosedCalls` (oldest dropped first), so a long live trace does not grow without bound.
  */
 import type { Finding } from '../findings';
-import { clock, duration, related, stableStringify, traceFinding } from './findingsUtil';
+import { CycleWatch, waitTarget } from './cycleWatch';
+import { clock, duration, jsonEqual, related, traceFinding } from './findingsUtil';
 import {
   describeRef,
   refKey,
@@ -33,9 +34,11 @@ export interface TraceBuilderOptions {
 
 export const DEFAULT_AGENT = 'main';
 
+
 interface RepeatState {
   count: number;
-  outputKey: string | undefined;
+  input: unknown;
+  output: unknown;
   calls: string[];
   ranges: SourceRange[];
   finding?: Finding;
@@ -61,6 +64,8 @@ export class TraceBuilder {
   readonly spans = new Map<string, string>();
   /** Findings that were final when their event arrived, in event order. */
   readonly findings: Finding[] = [];
+  /** Cycles seen closing while the trace was read, including those broken later. */
+  readonly cycleWatch: CycleWatch;
   eventCount = 0;
   firstEventAt: number | undefined;
   lastEventAt: number | undefined;
@@ -70,15 +75,32 @@ export class TraceBuilder {
   private readonly repeatThreshold: number;
   private readonly closedQueue: string[] = [];
   private closedHead = 0;
-  private readonly waitsByTarget = new Map<string, Set<string>>();
-  private readonly waitsByWaiter = new Map<string, Set<string>>();
-  private readonly repeats = new Map<string, RepeatState>();
+  /** Open wait keys by target and by waiter key; usually one entry, so arrays beat sets. */
+  private readonly waitsByTarget = new Map<string, string[]>();
+  private readonly waitsByWaiter = new Map<string, string[]>();
+  /** Repeat state per agent, then per tool. */
+  private readonly repeats = new Map<string, Map<string, RepeatState>>();
   private readonly groups = new Map<string, Map<string, GroupMember>>();
   private readonly lineCalls = new Map<string, string[]>();
+  private readonly runningByAgent = new Map<string, Set<string>>();
+  private readonly runningChildren = new Map<string, Set<string>>();
+  private readonly subagents = new Map<string, Set<string>>();
+  private readonly requestsByHolder = new Map<string, Set<string>>();
 
   constructor(options: TraceBuilderOptions = {}) {
     this.retainClosed = options.retainClosedCalls ?? Number.POSITIVE_INFINITY;
     this.repeatThreshold = Math.max(2, options.repeatThreshold ?? 3);
+    this.cycleWatch = new CycleWatch({
+      calls: this.calls,
+      agents: this.agents,
+      waits: this.waits,
+      locks: this.locks,
+      runningCallsOf: (agent) => this.runningByAgent.get(agent),
+      runningChildrenOf: (call) => this.runningChildren.get(call),
+      subagentsOf: (call) => this.subagents.get(call),
+      waitKeysOf: (waiterKey) => this.waitsByWaiter.get(waiterKey),
+      requestedLocksOf: (holderKey) => this.requestsByHolder.get(holderKey),
+    });
   }
 
   /** Number of calls still running. */
@@ -101,7 +123,7 @@ export class TraceBuilder {
         break;
       case 'call.end':
       case 'result':
-        this.endCall(event.call, event.status, event.at, event.range, event.error, event.outputKey, event.type === 'result');
+        this.endCall(event.call, event.status, event.at, event.range, event.error, event.output, event.type === 'result');
         break;
       case 'wait.start':
         this.startWait(event.wait, event.waiter, event.target, event.at, event.range, event.from);
@@ -121,7 +143,10 @@ export class TraceBuilder {
         break;
       case 'agent.start': {
         const agent = this.agent(event.agent, event.range, event.at);
-        if (event.parentCall !== undefined) agent.parentCall = event.parentCall;
+        if (event.parentCall !== undefined) {
+          agent.parentCall = event.parentCall;
+          if (agent.status === 'running') addToSetIndex(this.subagents, event.parentCall, agent.id);
+        }
         if (event.at !== undefined && (agent.startedAt === undefined || event.at < agent.startedAt)) agent.startedAt = event.at;
         break;
       }
@@ -170,13 +195,28 @@ export class TraceBuilder {
     this.agent(agentId, event.range, event.at);
     const existing = this.calls.get(event.call);
     if (existing && existing.status !== 'running') return;
+    // Every call object gets all fields in one order, so they share one hidden class.
     const call: TraceCall = existing ?? {
       id: event.call,
       tool: event.tool,
       agent: agentId,
+      parent: undefined,
+      input: undefined,
       status: 'running',
+      startedAt: undefined,
+      endedAt: undefined,
+      timeoutMs: undefined,
+      error: undefined,
+      group: undefined,
+      turn: undefined,
+      span: undefined,
+      parentSpan: undefined,
+      inferred: undefined,
+      lastHeartbeatAt: undefined,
       heartbeats: 0,
       startRange: event.range,
+      endRange: undefined,
+      line: undefined,
     };
     call.tool = event.tool;
     call.agent = agentId;
@@ -193,6 +233,8 @@ export class TraceBuilder {
     }
     if (event.parentSpan !== undefined) call.parentSpan = event.parentSpan;
     this.calls.set(call.id, call);
+    addToSetIndex(this.runningByAgent, call.agent, call.id);
+    if (call.parent !== undefined) addToSetIndex(this.runningChildren, call.parent, call.id);
 
     if (call.group !== undefined) {
       let group = this.groups.get(call.group);
@@ -210,7 +252,7 @@ export class TraceBuilder {
     at: number | undefined,
     range: SourceRange,
     error: string | undefined,
-    outputKey: string | undefined,
+    output: unknown,
     isResult: boolean,
   ): void {
     const call = this.calls.get(id);
@@ -227,6 +269,8 @@ export class TraceBuilder {
     if (call.status !== 'running') return;
     call.status = status;
     call.endedAt = at;
+    removeFromSetIndex(this.runningByAgent, call.agent, id);
+    if (call.parent !== undefined) removeFromSetIndex(this.runningChildren, call.parent, id);
     call.endRange = range;
     if (error !== undefined) call.error = error;
 
@@ -245,7 +289,7 @@ export class TraceBuilder {
       );
     }
 
-    this.trackRepeat(call, status === 'ok' ? outputKey : `${status}:${error ?? ''}`);
+    this.trackRepeat(call, status === 'ok' ? output : `${status}:${error ?? ''}`);
     this.trackGroup(call);
     this.targetEnded({ kind: 'call', id }, status, at, range);
     this.closeWaitsOf({ kind: 'call', id }, at, range);
@@ -263,6 +307,7 @@ export class TraceBuilder {
     if (agent.status !== 'running') return;
     agent.status = status;
     agent.endedAt = at;
+    if (agent.parentCall !== undefined) removeFromSetIndex(this.subagents, agent.parentCall, id);
     this.targetEnded({ kind: 'agent', id }, status, at, range);
     this.closeWaitsOf({ kind: 'agent', id }, at, range);
   }
@@ -284,17 +329,34 @@ export class TraceBuilder {
     }
   }
 
-  private trackRepeat(call: TraceCall, outputKey: string | undefined): void {
+  /**
+   * Counts consecutive calls of one tool by one agent with an equal input and an equal result
+   * (calls of other tools may come in between). Inputs and results are compared structurally,
+   * so key order does not matter. State is kept per agent and tool, which bounds memory.
+   */
+  private trackRepeat(call: TraceCall, output: unknown): void {
     // Without a recorded input there is no telling whether two calls asked the same thing.
     if (call.input === undefined) return;
-    const key = `${call.agent}\u0000${call.tool}\u0000${stableStringify(call.input)}`;
-    let state = this.repeats.get(key);
-    if (!state || state.outputKey !== outputKey) {
-      state = { count: 0, outputKey, calls: [], ranges: [] };
-      this.repeats.set(key, state);
+    let byTool = this.repeats.get(call.agent);
+    if (!byTool) this.repeats.set(call.agent, (byTool = new Map()));
+    let state = byTool.get(call.tool);
+    if (!state) {
+      state = { count: 0, input: call.input, output, calls: [], ranges: [] };
+      byTool.set(call.tool, state);
+    } else if (!jsonEqual(state.input, call.input) || !jsonEqual(state.output, output)) {
+      if (state.finding) {
+        state = { count: 0, input: call.input, output, calls: [], ranges: [] };
+        byTool.set(call.tool, state);
+      } else {
+        state.count = 0;
+        state.input = call.input;
+        state.output = output;
+        state.calls.length = 0;
+        state.ranges.length = 0;
+      }
     }
     state.count++;
-    // Keep the first few and the latest call as evidence; the count says how many there were.
+    // Keep the first few and the latest call as evidence, because the count gives the total.
     if (state.calls.length < 10) {
       state.calls.push(call.id);
       state.ranges.push(call.startRange);
@@ -311,11 +373,13 @@ export class TraceBuilder {
       state.finding = traceFinding('repeated-call', message, call.startRange, { tool: call.tool });
       this.findings.push(state.finding);
     }
-    state.finding.message = message;
-    state.finding.range = { start: call.startRange.start, end: call.startRange.end };
-    state.finding.calls = [...state.calls];
-    state.finding.related = state.ranges.map((range, index) => related(`repetition of call ${state.calls[index]}`, range));
-    state.finding.data = { count: state.count, agent: call.agent };
+    const finding = state.finding;
+    const calls = state.calls;
+    finding.message = message;
+    finding.range = { start: call.startRange.start, end: call.startRange.end };
+    finding.calls = [...calls];
+    finding.related = state.ranges.map((range, index) => related(`repetition of call ${calls[index]}`, range));
+    finding.data = { count: state.count, agent: call.agent };
   }
 
   private trackGroup(call: TraceCall): void {
@@ -367,6 +431,10 @@ export class TraceBuilder {
     this.waits.set(key, wait);
     addToIndex(this.waitsByTarget, refKey(target), key);
     addToIndex(this.waitsByWaiter, refKey(waiter), key);
+    const to = waitTarget(wait);
+    if (to) {
+      this.cycleWatch.edgeAdded({ from: waiter, to, kind: to.kind === 'lock' ? 'requests' : 'wait', since: at, range, reason: 'explicit wait', waitKey: key }, key);
+    }
   }
 
   private endedState(target: Ref): TraceWait['targetEnded'] {
@@ -387,8 +455,9 @@ export class TraceBuilder {
     wait.outcome = outcome;
     wait.endRange = range;
     this.waits.delete(key);
-    this.waitsByTarget.get(refKey(wait.target))?.delete(key);
-    this.waitsByWaiter.get(refKey(wait.waiter))?.delete(key);
+    this.cycleWatch.waitEnded(key, at, outcome);
+    removeFromIndex(this.waitsByTarget, refKey(wait.target), key);
+    removeFromIndex(this.waitsByWaiter, refKey(wait.waiter), key);
     if (outcome === 'lost') {
       this.findings.push(
         traceFinding(
@@ -407,6 +476,7 @@ export class TraceBuilder {
   }
 
   private targetEnded(target: Ref, status: CallStatus, at: number | undefined, range: SourceRange): void {
+    if (this.waitsByTarget.size === 0) return;
     const keys = this.waitsByTarget.get(refKey(target));
     if (!keys) return;
     for (const key of keys) {
@@ -415,8 +485,9 @@ export class TraceBuilder {
     }
   }
 
-  /** A call or agent that ended no longer waits for anything. */
+  /** Ends the open waits of a call or agent that ended, because it no longer waits for anything. */
   private closeWaitsOf(waiter: Ref, at: number | undefined, range: SourceRange): void {
+    if (this.waitsByWaiter.size === 0) return;
     const keys = this.waitsByWaiter.get(refKey(waiter));
     if (!keys) return;
     for (const key of [...keys]) this.endWait(key, 'cancelled', at, range);
@@ -432,24 +503,26 @@ export class TraceBuilder {
     const holderKey = refKey(holder);
     if (type === 'lock.request') {
       lock.requests.set(holderKey, { ref: holder, at, range });
+      addToSetIndex(this.requestsByHolder, holderKey, name);
+      // Asking for a lock while holding others fixes an order as much as taking it does.
+      this.recordLockOrder(holderKey, holder, name, at, range);
+      this.cycleWatch.edgeAdded({ from: holder, to: { kind: 'lock', id: name }, kind: 'requests', since: at, range, reason: 'lock request' });
       return;
     }
     if (type === 'lock.acquire') {
       lock.requests.delete(holderKey);
+      removeFromSetIndex(this.requestsByHolder, holderKey, name);
       lock.holder = holder;
       lock.heldSince = at;
       lock.acquireRange = range;
+      if (lock.requests.size > 0) {
+        this.cycleWatch.edgeAdded({ from: { kind: 'lock', id: name }, to: holder, kind: 'holds', since: at, range, reason: 'lock holder' });
+      }
+      this.recordLockOrder(holderKey, holder, name, at, range);
       let heldList = this.held.get(holderKey);
       if (!heldList) {
         heldList = [];
         this.held.set(holderKey, heldList);
-      }
-      for (const other of heldList) {
-        if (other === name) continue;
-        const edgeKey = `${other}\u0000${name}`;
-        if (!this.lockOrder.has(edgeKey)) {
-          this.lockOrder.set(edgeKey, { from: other, to: name, holder, at, range, heldRange: this.locks.get(other)?.acquireRange });
-        }
       }
       if (!heldList.includes(name)) heldList.push(name);
       return;
@@ -467,16 +540,30 @@ export class TraceBuilder {
     }
   }
 
-  private heartbeat(callId: string | undefined, agentId: string | undefined, parentLine: string | undefined, at: number | undefined): void {
-    const ids: string[] = [];
-    if (callId !== undefined) ids.push(callId);
-    if (parentLine !== undefined) ids.push(...(this.lineCalls.get(parentLine) ?? []));
-    for (const id of ids) {
-      const call = this.calls.get(id);
-      if (!call || call.status !== 'running') continue;
-      call.heartbeats++;
-      if (at !== undefined) call.lastHeartbeatAt = at;
+  private beat(id: string, at: number | undefined): void {
+    const call = this.calls.get(id);
+    if (!call || call.status !== 'running') return;
+    call.heartbeats++;
+    if (at !== undefined) call.lastHeartbeatAt = at;
+  }
+
+  /** Records that `holder` wants lock `name` while holding others, once per ordered pair. */
+  private recordLockOrder(holderKey: string, holder: Ref, name: string, at: number | undefined, range: SourceRange): void {
+    const heldList = this.held.get(holderKey);
+    if (!heldList) return;
+    for (const other of heldList) {
+      if (other === name) continue;
+      const edgeKey = `${other}\u0000${name}`;
+      if (!this.lockOrder.has(edgeKey)) {
+        this.lockOrder.set(edgeKey, { from: other, to: name, holder, at, range, heldRange: this.locks.get(other)?.acquireRange });
+      }
     }
+  }
+
+  private heartbeat(callId: string | undefined, agentId: string | undefined, parentLine: string | undefined, at: number | undefined): void {
+    if (callId !== undefined) this.beat(callId, at);
+    const lineCalls = parentLine !== undefined ? this.lineCalls.get(parentLine) : undefined;
+    if (lineCalls) for (const id of lineCalls) if (id !== callId) this.beat(id, at);
     if (agentId !== undefined && at !== undefined) {
       const agent = this.agents.get(agentId);
       if (agent) agent.lastHeartbeatAt = at;
@@ -484,13 +571,31 @@ export class TraceBuilder {
   }
 }
 
-function addToIndex(index: Map<string, Set<string>>, key: string, value: string): void {
-  let set = index.get(key);
-  if (!set) {
-    set = new Set();
-    index.set(key, set);
-  }
-  set.add(value);
+function addToSetIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (set) set.add(value);
+  else index.set(key, new Set([value]));
+}
+
+function removeFromSetIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) index.delete(key);
+}
+
+function removeFromIndex(index: Map<string, string[]>, key: string, value: string): void {
+  const list = index.get(key);
+  if (!list) return;
+  const at = list.indexOf(value);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) index.delete(key);
+}
+
+function addToIndex(index: Map<string, string[]>, key: string, value: string): void {
+  const list = index.get(key);
+  if (!list) index.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
 }
 
 export function capitalise(text: string): string {

@@ -46,16 +46,51 @@ export function duration(ms: number): string {
   return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }
 
-/** Serialises a JSON value with object keys sorted, so equal inputs give equal strings. */
+/**
+ * Serialises a JSON value with object keys sorted, so equal inputs give equal strings. The
+ * sorted list of every key in the value, passed as JSON.stringify's property list, sets the
+ * order of each object's properties at every depth.
+ */
 export function stableStringify(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const keys = Object.keys(value as Record<string, unknown>).sort();
-  const parts: string[] = [];
-  for (const key of keys) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined) parts.push(`${JSON.stringify(key)}:${stableStringify(item)}`);
+  const keys: string[] = [];
+  collectKeys(value, keys);
+  if (keys.length === 0) return JSON.stringify(value);
+  keys.sort();
+  return JSON.stringify(value, keys);
+}
+
+function collectKeys(value: object, keys: string[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) if (item !== null && typeof item === 'object') collectKeys(item, keys);
+    return;
   }
-  return `{${parts.join(',')}}`;
+  for (const key in value) {
+    if (!keys.includes(key)) keys.push(key);
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== null && typeof item === 'object') collectKeys(item, keys);
+  }
+}
+
+/** Compares two JSON values structurally; object key order does not matter. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  let count = 0;
+  for (const key in a) {
+    count++;
+    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  for (const key in b) {
+    if (Object.prototype.hasOwnProperty.call(b, key)) count--;
+  }
+  return count === 0;
 }

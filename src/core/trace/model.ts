@@ -9,7 +9,7 @@ export type TraceFormat = 'native' | 'anthropic' | 'claude-code' | 'otlp';
 
 export type CallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'running';
 
-/** Where an event comes from: UTF-16 offsets into the text and the zero-based lines it spans. */
+/** Source position of an event: UTF-16 offsets into the text and the zero-based lines it spans. */
 export interface SourceRange extends OffsetRange {
   line: number;
   endLine: number;
@@ -56,8 +56,8 @@ export interface CallEndEvent extends EventBase {
   call: string;
   status: Exclude<CallStatus, 'running'>;
   error?: string;
-  /** A canonical string of the result, compared to tell repeated calls with no new result. */
-  outputKey?: string;
+  /** The result, compared to tell repeated calls with no new result. */
+  output?: unknown;
 }
 
 export interface WaitStartEvent extends EventBase {
@@ -125,7 +125,7 @@ export interface ResultEvent extends EventBase {
   call: string;
   status: Exclude<CallStatus, 'running'>;
   error?: string;
-  outputKey?: string;
+  output?: unknown;
 }
 
 export type TraceEvent =
@@ -173,7 +173,7 @@ export interface TraceAgent {
   startedAt?: number;
   endedAt?: number;
   turn: number;
-  /** Where the conversation moved to the current turn. */
+  /** Position of the message that started the current turn. */
   turnRange?: SourceRange;
   turnAt?: number;
   lastHeartbeatAt?: number;

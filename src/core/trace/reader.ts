@@ -76,6 +76,8 @@ export function createAdapter(format: TraceFormat): TraceAdapter {
 export interface TraceReaderOptions extends TraceBuilderOptions {
   /** Skip detection and read this format. */
   format?: TraceFormat;
+  /** Builder to read into, such as a subclass that only counts events; default a new one. */
+  builder?: TraceBuilder;
 }
 
 /**
@@ -89,7 +91,7 @@ export class TraceLineReader {
   lineCount = 0;
 
   constructor(options: TraceReaderOptions = {}) {
-    this.builder = new TraceBuilder(options);
+    this.builder = options.builder ?? new TraceBuilder(options);
     if (options.format) this.setFormat(options.format);
   }
 
@@ -129,8 +131,13 @@ export class TraceLineReader {
     this.dispatch(value, range);
   }
 
+  private currentRange: SourceRange | undefined;
+  /** Line formats place every event of a line on the whole line; one function serves all lines. */
+  private readonly locateLine: Locate = () => this.currentRange as SourceRange;
+
   private dispatch(value: unknown, range: SourceRange): void {
-    const problem = (this.adapter as TraceAdapter).value(value, () => range, this.builder);
+    this.currentRange = range;
+    const problem = (this.adapter as TraceAdapter).value(value, this.locateLine, this.builder);
     if (problem !== undefined) this.builder.findings.push(invalidEvent(problem, range));
   }
 

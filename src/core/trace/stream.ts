@@ -14,6 +14,8 @@ export class LineSplitter {
   /** Offset of `partial` in the whole text. */
   private partialStart = 0;
   private lineNumber = 0;
+  /** True after `flushPending` emitted a line whose line break has not arrived yet. */
+  private continuesLine = false;
 
   constructor(private readonly onLine: LineHandler) {}
 
@@ -32,7 +34,14 @@ export class LineSplitter {
     if (text.length === 0) return;
     const buffer = this.partial.length > 0 ? this.partial + text : text;
     let start = 0;
-    let newline = buffer.indexOf('\n');
+    if (this.continuesLine) {
+      // The line break of a line that `flushPending` already emitted ends that line.
+      if (buffer.startsWith('\r\n')) start = 2;
+      else if (buffer.startsWith('\n')) start = 1;
+      if (start > 0) this.lineNumber++;
+      this.continuesLine = false;
+    }
+    let newline = buffer.indexOf('\n', start);
     while (newline >= 0) {
       const contentEnd = newline > start && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
       const offset = this.partialStart + start;
@@ -44,12 +53,27 @@ export class LineSplitter {
     this.partial = start === 0 ? buffer : buffer.slice(start);
   }
 
+  /**
+   * Emits the unfinished last line now when `isComplete` accepts it, such as a last event whose
+   * writer ended the file without a line break. Returns true when it did.
+   */
+  flushPending(isComplete: (line: string) => boolean): boolean {
+    if (this.partial.length === 0 || !isComplete(this.partial)) return false;
+    const line = this.partial.endsWith('\r') ? this.partial.slice(0, -1) : this.partial;
+    this.onLine(line, this.partialStart, this.partialStart + line.length, this.lineNumber, true);
+    this.partialStart += this.partial.length;
+    this.partial = '';
+    this.continuesLine = true;
+    return true;
+  }
+
   /** Emits the unfinished last line, when the input has ended. */
   end(): void {
     const tail = this.decoder.decode();
     if (tail.length > 0) this.partial += tail;
     if (this.partial.length > 0) {
       const line = this.partial.endsWith('\r') ? this.partial.slice(0, -1) : this.partial;
+      if (this.continuesLine) this.continuesLine = false;
       this.onLine(line, this.partialStart, this.partialStart + line.length, this.lineNumber++, true);
       this.partialStart += this.partial.length;
       this.partial = '';

@@ -19,6 +19,8 @@ export interface WaitEdge {
   range: SourceRange;
   /** Why the edge exists, for messages: "issued", "explicit wait", "subagent", "child call". */
   reason: string;
+  /** Key of the explicit wait behind the edge, if any. */
+  waitKey?: string;
 }
 
 export interface WaitForGraph {
@@ -88,7 +90,7 @@ export function buildWaitForGraph(builder: TraceBuilder, inferred: TraceCall[] =
       if (wait.from === undefined) continue;
       target = { kind: 'agent', id: wait.from };
     }
-    edges.push({ from: wait.waiter, to: target, kind: target.kind === 'lock' ? 'requests' : 'wait', since: wait.startedAt, range: wait.range, reason: 'explicit wait' });
+    edges.push({ from: wait.waiter, to: target, kind: target.kind === 'lock' ? 'requests' : 'wait', since: wait.startedAt, range: wait.range, reason: 'explicit wait', waitKey: wait.key });
   }
 
   for (const lock of builder.locks.values()) {

@@ -96,6 +96,7 @@ export class TraceHub implements vscode.Disposable {
     if (this.receiver?.running) return this.receiver.port ?? 0;
     const port = vscode.workspace.getConfiguration('agentDeadlock').get<number>('otlpReceiver.port') ?? DEFAULT_OTLP_PORT;
     await fs.promises.mkdir(this.storage.fsPath, { recursive: true });
+    await this.removeOldReceiverFiles();
     const file = vscode.Uri.joinPath(this.storage, `otlp-received-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
     await fs.promises.writeFile(file.fsPath, '');
     const session = this.add(new TraceSession(RECEIVER_SESSION, vscode.l10n.t('OTLP receiver'), file, traceOptions(), this.log));
@@ -114,6 +115,19 @@ export class TraceHub implements vscode.Disposable {
     } catch (error) {
       this.stop(RECEIVER_SESSION);
       throw error;
+    }
+  }
+
+  /** Deletes all but the newest few files of earlier receiver runs, so storage does not grow without end. */
+  private async removeOldReceiverFiles(): Promise<void> {
+    const keep = 5;
+    try {
+      const names = (await fs.promises.readdir(this.storage.fsPath)).filter((name) => /^otlp-received-.*\.jsonl$/.test(name)).sort();
+      for (const name of names.slice(0, Math.max(0, names.length - keep))) {
+        await fs.promises.rm(path.join(this.storage.fsPath, name), { force: true });
+      }
+    } catch (error) {
+      this.log.warn(`Removing old OTLP receiver files from ${this.storage.fsPath} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -4,22 +4,31 @@
  * for the graph panel: `hub.onDidUpdate` delivers each new `TraceUpdate`.
  */
 import * as vscode from 'vscode';
+import { detectTraceFormat } from '../../core/trace/reader';
 import { registerTraceDiagnostics } from './diagnostics';
+import { TraceGraphSource } from './graphSource';
 import { RECEIVER_SESSION, TraceHub } from './hub';
 import { registerTraceStatusBar } from './statusBar';
 import { AgentCallsProvider, REVEAL_COMMAND, revealTraceEvent } from './treeView';
 
 export type { TraceUpdate } from './session';
 export type { TraceHub } from './hub';
+export { TraceGraphSource } from './graphSource';
 
 let currentHub: TraceHub | undefined;
 
-/** The trace hub of the running extension, for the graph panel and tests. */
+/** Returns the trace hub of the running extension, for the graph panel and tests. */
 export function getTraceHub(): TraceHub | undefined {
   return currentHub;
 }
 
-export function registerTraces(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): TraceHub {
+/**
+ * Opens a graph panel for a source. The graph panel's `showSource` fits; without one, the
+ * Show Trace Graph command says that no graph panel is available.
+ */
+export type ShowGraphSource = (source: TraceGraphSource) => unknown;
+
+export function registerTraces(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, showGraph?: ShowGraphSource): TraceHub {
   const hub = new TraceHub(log, context.globalStorageUri);
   currentHub = hub;
   context.subscriptions.push(hub, { dispose: () => (currentHub = undefined) });
@@ -38,9 +47,11 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
 
   context.subscriptions.push(
     vscode.commands.registerCommand('agentDeadlock.followTrace', async (uri?: vscode.Uri) => {
+      const active = vscode.window.activeTextEditor?.document;
+      const activeTrace = active && detectTraceFormat(active.getText(new vscode.Range(0, 0, 64, 0))) !== undefined ? active.uri : undefined;
       const target =
         uri ??
-        vscode.window.activeTextEditor?.document.uri ??
+        activeTrace ??
         (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Follow Trace'), filters: { [vscode.l10n.t('Traces')]: ['jsonl', 'json', 'ndjson', 'log'] } }))?.[0];
       if (!target) return;
       if (target.scheme !== 'file') {
@@ -71,8 +82,32 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
         );
       }
     }),
+    vscode.commands.registerCommand('agentDeadlock.showTraceGraph', async () => {
+      const session = hub.active;
+      if (!session) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Follow a trace file or start the OTLP receiver first; the graph shows the active trace.'));
+        return;
+      }
+      if (!showGraph) {
+        await showError(vscode.l10n.t('Showing the wait-for graph of {0} failed: the graph panel is not available in this build.', session.title));
+        return;
+      }
+      showGraph(new TraceGraphSource(hub, session));
+    }),
     vscode.commands.registerCommand('agentDeadlock.stopOtlpReceiver', async () => {
       await hub.stopReceiver();
+    }),
+    // Returns a plain summary of the active trace, for tests and for other extensions.
+    vscode.commands.registerCommand('agentDeadlock.traceState', () => {
+      const update = hub.active?.last;
+      return {
+        title: update?.title,
+        uri: update?.uri?.toString(),
+        runningCalls: update?.runningCalls ?? 0,
+        calls: [...(hub.active?.analyzer.builder.calls.values() ?? [])].map((call) => ({ id: call.id, tool: call.tool, status: call.status, line: call.startRange.line })),
+        findings: (update?.findings ?? []).map((finding) => ({ kind: finding.kind, calls: finding.calls ?? [], spans: finding.spans ?? [] })),
+        receiverPort: hub.receiverPort,
+      };
     }),
     vscode.commands.registerCommand(REVEAL_COMMAND, async (uri: vscode.Uri, line: number) => {
       try {

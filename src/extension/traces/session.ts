@@ -11,7 +11,7 @@ import type { TraceCall } from '../../core/trace/model';
 import type { GraphModel } from '../../shared/graphModel';
 import { nodeFollowFileSystem, systemClock } from '../../node/traceFiles';
 
-/** What subscribers of the trace event API receive after each change or tick. */
+/** Snapshot sent to subscribers of the trace event API after each change or tick. */
 export interface TraceUpdate {
   sessionId: string;
   title: string;
@@ -49,7 +49,7 @@ export class TraceSession implements vscode.Disposable {
     log: vscode.LogOutputChannel,
   ) {
     if (uri) {
-      this.follower = new TraceFollower(uri.fsPath, nodeFollowFileSystem, systemClock, { ...options, pollMs: 200 }, {
+      this.follower = new TraceFollower(uri.fsPath, nodeFollowFileSystem, systemClock, { ...options, pollMs: 100 }, {
         onAppend: () => this.schedule(),
         onReset: (reason) => {
           log.info(`Trace ${uri.fsPath} was ${reason}; reading it again from the start.`);

@@ -19,7 +19,9 @@ export function registerTraceStatusBar(context: vscode.ExtensionContext, hub: Tr
       return;
     }
     const oldest = update.oldestAgeMs !== undefined ? vscode.l10n.t(', oldest {0}', duration(update.oldestAgeMs)) : '';
-    const problem = update.deadlock ? vscode.l10n.t('deadlock') : update.hung ? vscode.l10n.t('hung call') : undefined;
+    let problem: string | undefined;
+    if (update.deadlock) problem = vscode.l10n.t('deadlock');
+    else if (update.hung) problem = vscode.l10n.t('hung call');
     const icon = problem ? '$(warning)' : '$(pulse)';
     calls.text = `${icon} ${vscode.l10n.t('{0} running', update.runningCalls)}${oldest}${problem ? ` · ${problem}` : ''}`;
     calls.tooltip = vscode.l10n.t('{0}: {1} running calls, {2} findings. Click to show the Agent Calls view.', update.title, update.runningCalls, update.findings.length);

@@ -196,3 +196,44 @@ describe('wait-for graph model', () => {
     assert.ok(model.edges.some((edge) => edge.kind === 'requests' && edge.onCycle));
   });
 });
+
+describe('result variants', () => {
+  it('pairs server tool calls with their results in the same message', () => {
+    const text = JSON.stringify([
+      { role: 'user', content: 'Search for the release date.' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'release date' } },
+          { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: { type: 'web_search_tool_result_error', error_code: 'max_uses_exceeded' } },
+          { type: 'server_tool_use', id: 'srvtoolu_2', name: 'web_search', input: { query: 'release notes' } },
+          { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_2', content: [] },
+        ],
+      },
+    ]);
+    const result = checkTrace(text, 'server-tools.json');
+    assert.equal(result.builder.calls.get('srvtoolu_1')?.status, 'error');
+    assert.equal(result.builder.calls.get('srvtoolu_1')?.error, 'max_uses_exceeded');
+    assert.equal(result.builder.calls.get('srvtoolu_2')?.status, 'ok');
+    assert.deepEqual(result.findings.map((f) => f.kind), ['failed-call']);
+  });
+
+  it('reads a Claude Code interruption as cancelled', () => {
+    const lines = [
+      { type: 'assistant', uuid: 'a1', sessionId: 's', timestamp: '2026-04-01T10:00:00Z', message: { id: 'm1', role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_I', name: 'Bash', input: { command: 'sleep 999' } }] } },
+      { type: 'user', uuid: 'a2', sessionId: 's', timestamp: '2026-04-01T10:00:09Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_I', content: '[Request interrupted by user for tool use]', is_error: true }] } },
+    ];
+    const result = checkTrace(lines.map((line) => JSON.stringify(line)).join('\n'), 'interrupted.jsonl');
+    assert.equal(result.builder.calls.get('toolu_I')?.status, 'cancelled');
+    assert.equal(result.findings.length, 0);
+  });
+
+  it('takes an OTLP error message from the exception event', () => {
+    const line = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ spanId: '1111111111111111', name: 'execute_tool run_sql', startTimeUnixNano: '1000000000', endTimeUnixNano: '2000000000', attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'execute_tool' } }, { key: 'gen_ai.tool.name', value: { stringValue: 'run_sql' } }], status: { code: 'STATUS_CODE_ERROR' }, events: [{ name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'OperationalError' } }, { key: 'exception.message', value: { stringValue: 'database is locked' } }] }] }] }] }],
+    });
+    const result = checkTrace(line, 'exception.jsonl');
+    assert.equal(result.builder.calls.get('1111111111111111')?.error, 'OperationalError: database is locked');
+    assert.match(result.findings[0].message, /database is locked/);
+  });
+});

@@ -186,3 +186,46 @@ describe('TraceFollower on a real file', () => {
     assert.equal(follower.analyzer.builder.calls.has('old'), false);
   });
 });
+
+describe('IncrementalTraceAnalyzer layouts', () => {
+  it('reads a last line without a line break, then continues the numbering', () => {
+    const analyzer = new IncrementalTraceAnalyzer();
+    analyzer.append('{"ts":1000,"type":"call.start","call":"c1","tool":"fetch"}');
+    assert.equal(analyzer.analyze(2000).findings.length, 0);
+    assert.equal(analyzer.builder.calls.get('c1')?.startRange.line, 0);
+
+    analyzer.append('\n{"ts":1500,"type":"call.end","call":"c1","status":"error","error":"refused"}\n');
+    const findings = analyzer.analyze(2000).findings;
+    assert.deepEqual(findings.map((f) => f.kind), ['failed-call']);
+    assert.equal(analyzer.builder.calls.get('c1')?.endRange?.line, 1);
+    assert.equal(analyzer.builder.eventCount, 2);
+  });
+
+  it('does not read a partly written line', () => {
+    const analyzer = new IncrementalTraceAnalyzer();
+    analyzer.append('{"ts":1000,"type":"call.start","call":"c1","tool":"fetch"}\n{"ts":1001,"type":"call.st');
+    analyzer.analyze(2000);
+    assert.equal(analyzer.builder.eventCount, 1);
+    assert.equal(analyzer.builder.findings.length, 0);
+  });
+
+  it('reads a growing JSON document whole', () => {
+    const text = fs.readFileSync(path.join(FIXTURES, 'anthropic-orphaned.json'), 'utf8');
+    const analyzer = new IncrementalTraceAnalyzer();
+    const cut = text.indexOf('"toolu_w3"');
+    analyzer.append(text.slice(0, cut));
+    assert.equal(analyzer.builder.calls.size, 0);
+    analyzer.append(text.slice(cut));
+    const orphans = analyzer.analyze(0).findings.filter((f) => f.kind === 'orphaned-call');
+    assert.deepEqual(orphans.map((f) => f.calls), [['toolu_w3']]);
+    assert.equal(analyzer.format, 'anthropic');
+  });
+
+  it('reads a one-line OTLP body without a line break', () => {
+    const line = fs.readFileSync(path.join(FIXTURES, 'otlp-unfinished-parent.jsonl'), 'utf8').split('\n')[1];
+    const analyzer = new IncrementalTraceAnalyzer();
+    analyzer.append(line);
+    const afterEnd = Date.parse('2026-03-02T14:00:48Z');
+    assert.deepEqual(analyzer.analyze(afterEnd).findings.map((f) => f.kind).sort(), ['failed-call', 'hung-call']);
+  });
+});

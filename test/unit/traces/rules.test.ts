@@ -208,3 +208,31 @@ describe('unmatched-result and invalid-trace', () => {
     assert.deepEqual(result.findings.map((f) => f.kind), ['invalid-trace']);
   });
 });
+
+describe('deadlock broken later', () => {
+  it('reports a cycle that a timeout broke, with when and how', () => {
+    const { findings, text } = check('native-deadlock-broken.jsonl');
+    const deadlocks = ofKind(findings, 'deadlock');
+    assert.equal(deadlocks.length, 1);
+    assert.deepEqual(deadlocks[0].calls, ['toolu_9']);
+    assert.equal(deadlocks[0].data?.closedAt, '2026-05-02T10:00:01.000Z');
+    assert.equal(deadlocks[0].data?.brokenAt, '2026-05-02T10:01:00.000Z');
+    assert.match(deadlocks[0].message, /broken at 10:01:00, when call toolu_9 \(fetch\) ended with timeout/);
+    assert.equal(lineOf(text, deadlocks[0].range.start), 2);
+    assert.deepEqual(ofKind(findings, 'failed-call').map((f) => f.calls), [['toolu_9']]);
+  });
+
+  it('reports a lock cycle broken by a cancelled holder', () => {
+    const { findings } = check('native-lock-deadlock-broken.jsonl');
+    const deadlocks = ofKind(findings, 'deadlock');
+    assert.equal(deadlocks.length, 1);
+    assert.deepEqual([...(deadlocks[0].locks ?? [])].sort(), ['orders', 'users']);
+    assert.match(deadlocks[0].message, /call c2 \(backup\) ended with cancelled/);
+    assert.equal(ofKind(findings, 'lock-order-inversion').length, 1);
+  });
+
+  it('reports a standing cycle once', () => {
+    assert.equal(ofKind(check('native-deadlock.jsonl').findings, 'deadlock').length, 1);
+    assert.equal(ofKind(check('native-lock-deadlock.jsonl').findings, 'deadlock').length, 1);
+  });
+});

@@ -4,12 +4,11 @@
  * message are parallel siblings, and every message starts a new turn of the conversation.
  * Transcripts carry no times, so only the time-free rules apply to them.
  */
-import type { MessageParam, ToolResultBlockParam, ToolUseBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageParam, ServerToolUseBlockParam, ToolResultBlockParam, ToolUseBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { TraceBuilder } from '../builder';
 import { DEFAULT_AGENT } from '../builder';
-import { stableStringify } from '../findingsUtil';
 import { isRecord } from '../jsonLines';
-import type { Locate, TraceAdapter } from './types';
+import { WHOLE_VALUE, type Locate, type TraceAdapter } from './types';
 
 /** True when a parsed value looks like one message param. */
 export function isMessageParam(value: unknown): value is MessageParam {
@@ -22,15 +21,35 @@ export function isMessageParam(value: unknown): value is MessageParam {
   );
 }
 
-function isToolUse(block: unknown): block is ToolUseBlockParam {
-  return isRecord(block) && block.type === 'tool_use' && typeof block.id === 'string' && typeof block.name === 'string';
+/**
+ * True for a tool call block: `tool_use`, or a server-side call such as `server_tool_use` or
+ * `mcp_tool_use`, whose result comes in the same assistant message.
+ */
+export function isToolUse(block: unknown): block is ToolUseBlockParam | ServerToolUseBlockParam {
+  return isRecord(block) && typeof block.type === 'string' && /(^|_)tool_use$/.test(block.type) && typeof block.id === 'string' && typeof block.name === 'string';
 }
 
-function isToolResult(block: unknown): block is ToolResultBlockParam {
-  return isRecord(block) && block.type === 'tool_result' && typeof block.tool_use_id === 'string';
+/** True for a result block: `tool_result`, or a server tool's result such as `web_search_tool_result`. */
+export function isToolResult(block: unknown): block is ToolResultBlockParam {
+  return isRecord(block) && typeof block.type === 'string' && /(^|_)tool_result$/.test(block.type) && typeof block.tool_use_id === 'string';
 }
 
-/** The text of a tool result, for error messages. */
+/**
+ * Reads how a result block ended: `is_error`, or a server tool's error object (a content `type`
+ * ending in `_error`, with an `error_code`). Claude Code marks a call the user interrupted with
+ * an error result whose text says so, which counts as cancelled.
+ */
+export function resultOutcome(block: ToolResultBlockParam): { status: 'ok' | 'error' | 'cancelled'; error?: string } {
+  const content: unknown = block.content;
+  if (isRecord(content) && typeof content.type === 'string' && content.type.endsWith('_error')) {
+    return { status: 'error', error: typeof content.error_code === 'string' ? content.error_code : content.type };
+  }
+  if (block.is_error !== true) return { status: 'ok' };
+  const text = resultText(block.content) ?? 'the tool result is marked is_error';
+  return { status: /interrupted by user/i.test(text) ? 'cancelled' : 'error', error: text };
+}
+
+/** Returns the text of a tool result, for error messages. */
 export function resultText(content: ToolResultBlockParam['content']): string | undefined {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return undefined;
@@ -61,7 +80,7 @@ export class AnthropicAdapter implements TraceAdapter {
     const message: MessageParam = value;
     this.turn++;
     const turn = this.turn;
-    builder.add({ type: 'turn', agent: this.agent, turn, range: locate([]) });
+    builder.add({ type: 'turn', agent: this.agent, turn, range: locate(WHOLE_VALUE) });
     if (typeof message.content === 'string') return undefined;
 
     message.content.forEach((block, index) => {
@@ -78,15 +97,8 @@ export class AnthropicAdapter implements TraceAdapter {
           turn,
         });
       } else if (isToolResult(block)) {
-        const failed = block.is_error === true;
-        builder.add({
-          type: 'result',
-          range,
-          call: block.tool_use_id,
-          status: failed ? 'error' : 'ok',
-          error: failed ? resultText(block.content) ?? 'the tool result is marked is_error' : undefined,
-          outputKey: stableStringify(block.content ?? null),
-        });
+        const outcome = resultOutcome(block);
+        builder.add({ type: 'result', range, call: block.tool_use_id, status: outcome.status, error: outcome.error, output: block.content ?? null });
       }
     });
     return undefined;

@@ -6,14 +6,12 @@
  * calls of the line their `parentUuid` points at. Progress lines of type `agent_progress`
  * carry a subagent's own messages, which links the `Task`/`Agent` call to that subagent.
  */
-import type { ContentBlockParam, ToolResultBlockParam, ToolUseBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { TraceBuilder } from '../builder';
 import { DEFAULT_AGENT } from '../builder';
-import { stableStringify } from '../findingsUtil';
 import { isRecord, optionalString, parseTime } from '../jsonLines';
 import type { SourceRange } from '../model';
-import { resultText } from './anthropic';
-import type { Locate, TraceAdapter } from './types';
+import { isToolResult, isToolUse, resultOutcome } from './anthropic';
+import { WHOLE_VALUE, type Locate, type TraceAdapter } from './types';
 
 const LINE_TYPES: ReadonlySet<string> = new Set([
   'user',
@@ -50,7 +48,7 @@ export class ClaudeCodeAdapter implements TraceAdapter {
 
   value(value: unknown, locate: Locate, builder: TraceBuilder): string | undefined {
     if (!isRecord(value) || typeof value.type !== 'string') return 'a Claude Code log line must be an object with a "type".';
-    const range = locate([]);
+    const range = locate(WHOLE_VALUE);
     const at = parseTime(value.timestamp);
     const time = at === undefined || Number.isNaN(at) ? undefined : at;
     const agent = value.isSidechain === true && typeof value.agentId === 'string' ? value.agentId : DEFAULT_AGENT;
@@ -96,14 +94,14 @@ export class ClaudeCodeAdapter implements TraceAdapter {
       }
       const started: string[] = [];
       for (const block of blocks) {
-        if (!isRecord(block) || block.type !== 'tool_use' || typeof block.id !== 'string') continue;
-        const use = block as unknown as ToolUseBlockParam;
+        if (!isToolUse(block)) continue;
+        const use = block;
         builder.add({
           type: 'call.start',
           at,
           range,
           call: use.id,
-          tool: typeof use.name === 'string' ? use.name : 'unknown',
+          tool: use.name,
           agent,
           parent: agent === DEFAULT_AGENT ? undefined : builder.agents.get(agent)?.parentCall,
           input: use.input,
@@ -113,32 +111,29 @@ export class ClaudeCodeAdapter implements TraceAdapter {
         started.push(use.id);
       }
       if (uuid !== undefined && started.length > 0) builder.noteLineCalls(uuid, started);
+      this.results(blocks, range, at, builder);
       return;
     }
 
     if (role !== 'user') return;
     // A prompt (text, not only tool results) means the conversation went on to a new turn.
-    const isPrompt = typeof content === 'string' || blocks.some((block) => isRecord(block) && block.type !== 'tool_result');
+    const isPrompt = typeof content === 'string' || blocks.some((block) => isRecord(block) && !isToolResult(block));
     if (isPrompt) {
       state.turn++;
       state.lastMessageId = undefined;
       builder.add({ type: 'turn', agent, turn: state.turn, at, range });
     }
-    for (const block of blocks as ContentBlockParam[]) {
-      if (!isRecord(block) || block.type !== 'tool_result') continue;
-      const result = block as ToolResultBlockParam;
-      const failed = result.is_error === true;
-      const subagent = this.subagents.get(result.tool_use_id);
-      if (subagent !== undefined) builder.add({ type: 'agent.end', agent: subagent, status: failed ? 'error' : 'ok', at, range });
-      builder.add({
-        type: 'result',
-        at,
-        range,
-        call: result.tool_use_id,
-        status: failed ? 'error' : 'ok',
-        error: failed ? resultText(result.content) ?? 'the tool result is marked is_error' : undefined,
-        outputKey: stableStringify(result.content ?? null),
-      });
+    this.results(blocks, range, at, builder);
+  }
+
+  /** Adds the result blocks of a message; server tools put theirs in the assistant message. */
+  private results(blocks: unknown[], range: SourceRange, at: number | undefined, builder: TraceBuilder): void {
+    for (const block of blocks) {
+      if (!isToolResult(block)) continue;
+      const outcome = resultOutcome(block);
+      const subagent = this.subagents.get(block.tool_use_id);
+      if (subagent !== undefined) builder.add({ type: 'agent.end', agent: subagent, status: outcome.status, at, range });
+      builder.add({ type: 'result', at, range, call: block.tool_use_id, status: outcome.status, error: outcome.error, output: block.content ?? null });
     }
   }
 

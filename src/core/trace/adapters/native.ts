@@ -3,10 +3,9 @@
  * schemas/trace-event.schema.json is its JSON Schema.
  */
 import type { TraceBuilder } from '../builder';
-import { stableStringify } from '../findingsUtil';
 import { isRecord, optionalString, parseTime } from '../jsonLines';
 import type { CallStatus, Ref, RefKind, WaitOutcome } from '../model';
-import type { Locate, TraceAdapter } from './types';
+import { WHOLE_VALUE, type Locate, type TraceAdapter } from './types';
 
 export const NATIVE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'trace.start',
@@ -41,7 +40,7 @@ export class NativeAdapter implements TraceAdapter {
     if (type === 'trace.start') return undefined;
     const at = parseTime(value.ts);
     if (at !== undefined && Number.isNaN(at)) return `"ts" ${JSON.stringify(value.ts)} is neither epoch milliseconds nor an ISO 8601 time.`;
-    const range = locate([]);
+    const range = locate(WHOLE_VALUE);
 
     switch (type) {
       case 'call.start': {
@@ -77,7 +76,7 @@ export class NativeAdapter implements TraceAdapter {
           call,
           status: status as Exclude<CallStatus, 'running'>,
           error: optionalString(value.error),
-          outputKey: value.output === undefined ? undefined : stableStringify(value.output),
+          output: value.output,
         });
         return undefined;
       }
@@ -139,7 +138,7 @@ export class NativeAdapter implements TraceAdapter {
   }
 }
 
-/** The call or agent an event is about: the call when both are given. */
+/** Returns the call or agent an event is about, preferring the call when both are given. */
 function subject(value: Record<string, unknown>): Ref | undefined {
   const call = optionalString(value.call);
   if (call !== undefined) return { kind: 'call', id: call };

@@ -6,12 +6,11 @@
  *
  * Ids may be hex (the OTLP/JSON encoding) or base64 (the protobuf JSON mapping), enums numbers
  * or names, and 64-bit nanosecond times strings or numbers. A span is exported only when it
- * ends, so a parent span id that never arrives marks a call that is still running; the rules
+ * ends, so a parent span id that never arrives marks a call that is still running. The rules
  * infer that call from its children.
  */
 import type { TraceBuilder } from '../builder';
 import { DEFAULT_AGENT } from '../builder';
-import { stableStringify } from '../findingsUtil';
 import { isRecord } from '../jsonLines';
 import type { CallStatus } from '../model';
 import type { JsonPath, Locate, TraceAdapter } from './types';
@@ -98,9 +97,9 @@ export class OtlpAdapter implements TraceAdapter {
     }
     if (end === undefined || end === 0) return undefined;
 
-    const { status, error } = spanStatus(span.status, attrs);
+    const { status, error } = spanStatus(span.status, attrs, exceptionMessage(span.events));
     const output = stringAttr(attrs, OUTPUT_KEYS);
-    builder.add({ type: 'call.end', at: end, range, call: callId, status, error, outputKey: output === undefined ? undefined : stableStringify(output) });
+    builder.add({ type: 'call.end', at: end, range, call: callId, status, error, output });
     if (operation === 'invoke_agent' && agentName !== undefined) {
       builder.add({ type: 'agent.end', agent: agentName, status, at: end, range });
     }
@@ -173,7 +172,7 @@ export function nanosToMillis(value: unknown): number | undefined {
 
 /**
  * Returns an OTLP id as lowercase hex. OTLP/JSON writes ids as hex, while the generic protobuf
- * JSON mapping writes bytes as base64; the length tells them apart for 8- and 16-byte ids.
+ * JSON mapping writes bytes as base64. The length distinguishes them for 8- and 16-byte ids.
  */
 export function normaliseId(value: unknown, bytes: 8 | 16): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -195,18 +194,33 @@ export function normaliseId(value: unknown, bytes: 8 | 16): string | undefined {
 
 const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 
-function spanStatus(status: unknown, attrs: Map<string, unknown>): { status: Exclude<CallStatus, 'running'>; error?: string } {
+/** Returns the message of the first `exception` span event, as OpenTelemetry SDKs record errors. */
+function exceptionMessage(events: unknown): string | undefined {
+  if (!Array.isArray(events)) return undefined;
+  for (const event of events) {
+    if (!isRecord(event) || event.name !== 'exception') continue;
+    const attrs = attributes(event.attributes);
+    const message = stringAttr(attrs, ['exception.message']);
+    const type = stringAttr(attrs, ['exception.type']);
+    if (message !== undefined || type !== undefined) return [type, message].filter(Boolean).join(': ');
+  }
+  return undefined;
+}
+
+function spanStatus(status: unknown, attrs: Map<string, unknown>, exception: string | undefined): { status: Exclude<CallStatus, 'running'>; error?: string } {
   const record = isRecord(status) ? status : {};
   const rawCode = record.code;
-  const code = typeof rawCode === 'string' ? STATUS_NAMES[rawCode] ?? Number(rawCode) : typeof rawCode === 'number' ? rawCode : 0;
+  let code = 0;
+  if (typeof rawCode === 'number') code = rawCode;
+  else if (typeof rawCode === 'string') code = STATUS_NAMES[rawCode] ?? Number(rawCode);
   const errorType = stringAttr(attrs, ['error.type']);
-  const message = typeof record.message === 'string' && record.message !== '' ? record.message : undefined;
+  const message = typeof record.message === 'string' && record.message !== '' ? record.message : exception;
   if (code !== 2 && errorType === undefined) return { status: 'ok' };
   const text = `${errorType ?? ''} ${message ?? ''}`.toLowerCase();
   const timedOut = /timeout|timed out|deadline/.test(text);
   const cancelled = !timedOut && /cancel/.test(text);
-  return {
-    status: timedOut ? 'timeout' : cancelled ? 'cancelled' : 'error',
-    error: message ?? errorType,
-  };
+  let ended: Exclude<CallStatus, 'running'> = 'error';
+  if (timedOut) ended = 'timeout';
+  else if (cancelled) ended = 'cancelled';
+  return { status: ended, error: message ?? errorType };
 }

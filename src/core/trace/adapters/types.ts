@@ -16,3 +16,6 @@ export interface TraceAdapter {
   /** Adds the events of `value` to the builder. Returns a problem when the value is not an event of this format. */
   value(value: unknown, locate: Locate, builder: TraceBuilder): string | undefined;
 }
+
+/** The path of the value itself, shared so that line formats allocate no path per event. */
+export const WHOLE_VALUE: JsonPath = [];
