@@ -18,7 +18,7 @@ function call(id: string, fields: Partial<RunCall> = {}): RunCall {
   return { id, tool: fields.tool ?? `tool_${id}`, dependsOn: [], locks: [], ...fields };
 }
 
-/** A run that produces every kind of event: progress, locks, a timeout, a watchdog kill and a strand. */
+/** Runs a plan that produces every kind of event (progress, locks, a timeout, a watchdog kill, a strand) and returns its trace. */
 function traceText(): string {
   const encoder = new RunTraceEncoder('run-test');
   let text = '';
