@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 
-import { parseViewState, type ViewOptions, type ViewState } from '../../shared/protocol';
+import { parseViewState, type CallAge, type ViewOptions, type ViewState } from '../../shared/protocol';
 import { GRAPH_VIEW_TYPE, GraphPanel, type GraphSource } from './graphPanel';
 import { PlanDocumentSource, planFormatOf } from './planSource';
 
@@ -30,7 +30,15 @@ function updateDelayMs(): number {
   return Math.max(0, vscode.workspace.getConfiguration('agentDeadlock.graph').get<number>('updateDelayMs', 300));
 }
 
-export function registerGraph(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): GraphApi {
+/**
+ * Registers the graph panel. `planCallAges` gives the live call ages of a plan's current run,
+ * so the graph of a running plan shows each call's age against its timeout.
+ */
+export function registerGraph(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  planCallAges?: (uri: vscode.Uri) => CallAge[] | undefined,
+): GraphApi {
   const panels = new Map<string, GraphPanel>();
 
   const track = (panel: GraphPanel): GraphPanel => {
@@ -68,7 +76,7 @@ export function registerGraph(context: vscode.ExtensionContext, log: vscode.LogO
         void vscode.window.showErrorMessage(vscode.l10n.t('Could not open {0} to draw its graph: {1}', uri.fsPath, String(error)));
         return undefined;
       }
-      const panel = createPanel(new PlanDocumentSource(document, log, updateDelayMs));
+      const panel = createPanel(new PlanDocumentSource(document, log, updateDelayMs, planCallAges));
       log.info(`Opened the dependency graph of ${uri.toString()}.`);
       panel.reveal(stepId);
       return panel;
@@ -112,7 +120,7 @@ export function registerGraph(context: vscode.ExtensionContext, log: vscode.LogO
             webviewPanel.dispose();
             return;
           }
-          createPanel(new PlanDocumentSource(document, log, updateDelayMs), parsed.value, webviewPanel);
+          createPanel(new PlanDocumentSource(document, log, updateDelayMs, planCallAges), parsed.value, webviewPanel);
           log.info(`Restored the dependency graph of ${uri.toString()}.`);
         } catch (error) {
           log.warn(`Closed the restored graph of ${uri.toString()}, because the file could not be opened: ${String(error)}`);

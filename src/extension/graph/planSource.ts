@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CallAge } from '../../shared/protocol';
 
 import { planGraphModel } from '../../core/graph/planGraph';
 import type { PlanAnalysis } from '../../core/plan/analysisTypes';
@@ -42,6 +43,7 @@ export class PlanDocumentSource implements GraphSource {
     private document: vscode.TextDocument,
     private readonly log: vscode.LogOutputChannel,
     private readonly updateDelayMs: () => number,
+    private readonly callAges?: (uri: vscode.Uri) => CallAge[] | undefined,
   ) {
     this.key = document.uri.toString();
     this.title = path.posix.basename(document.uri.path);
@@ -64,6 +66,11 @@ export class PlanDocumentSource implements GraphSource {
 
   model(): GraphModel {
     return this.graph;
+  }
+
+  /** Live ages of the calls of a run of this plan, from Run with Watchdog, when one is running. */
+  ages(): CallAge[] | undefined {
+    return this.callAges?.(this.document.uri);
   }
 
   async reveal(nodeId: string): Promise<void> {
