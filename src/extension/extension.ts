@@ -16,12 +16,10 @@ export interface AgentDeadlockApi {
 export function activate(context: vscode.ExtensionContext): AgentDeadlockApi {
   const log = vscode.window.createOutputChannel('Agent Deadlock Debugger', { log: true });
   context.subscriptions.push(log);
-  // The graph asks the run for live ages only after activation, when `run` is set.
-  let run: RunApi | undefined;
-  const graph = registerGraph(context, log, (uri) => run?.callAgesFor(uri));
+  const run = registerRun(context, log);
+  const graph = registerGraph(context, log, (uri) => run.callAgesFor(uri));
   registerPlans(context, log);
   registerTraces(context, log, (source) => graph.showSource(source));
-  run = registerRun(context, log);
   log.info('Agent Deadlock Debugger activated.');
   return { run };
 }
