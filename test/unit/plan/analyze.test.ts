@@ -57,7 +57,9 @@ describe('cycle rule', () => {
     for (const finding of ofKind(analysis.findings, 'cycle')) {
       const edit = finding.fixes[0].edits[0];
       assert.match(finding.fixes[0].title, /`join` from the depends_on of `source`/);
-      assert.equal(text.slice(edit.range.start, edit.range.end), '"join"');
+      // `join` is the only entry, so the whole list becomes empty.
+      assert.equal(text.slice(edit.range.start, edit.range.end), '["join"]');
+      assert.equal(edit.newText, '[]');
     }
   });
 
@@ -237,8 +239,9 @@ function chainPlan(length: number, closeRing: boolean): Plan {
   for (let i = 0; i < length; i++) {
     const range = { start: i, end: i + 1 };
     const dependsOn = [];
-    if (i > 0) dependsOn.push({ id: `s${i - 1}`, range, index: 0, block: false });
-    if (i === 0 && closeRing) dependsOn.push({ id: `s${length - 1}`, range, index: 0, block: false });
+    const place = { range, index: 0, siblings: [{ range }], listRange: range, block: false };
+    if (i > 0) dependsOn.push({ id: `s${i - 1}`, ...place });
+    if (i === 0 && closeRing) dependsOn.push({ id: `s${length - 1}`, ...place });
     steps[i] = { index: i, id: `s${i}`, tool: 't', dependsOn, locks: [], range, idRange: range };
   }
   return { text: '', format: 'json', shape: 'array', defaults: {}, steps, stepsRange: { start: 0, end: 0 } };
