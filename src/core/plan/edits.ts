@@ -4,7 +4,7 @@
  * already uses.
  */
 import type { OffsetRange, TextEdit } from '../findings';
-import type { PlanFormat } from './model';
+import type { PlanFormat, Step } from './model';
 
 /** Where a list entry sits in its list, enough to delete it cleanly. */
 export interface ListEntryPlace {
@@ -17,6 +17,8 @@ export interface ListEntryPlace {
   listRange: OffsetRange;
   /** YAML block sequence (`- item` lines) rather than a flow list `[a, b]`. */
   block: boolean;
+  /** True when a YAML anchor lets other steps share the list, so editing it changes them too. */
+  shared?: boolean;
 }
 
 /** Returns the edit that removes one entry of a list, with the separator that goes with it. */
@@ -81,6 +83,15 @@ function blockEntryLine(text: string, range: OffsetRange): OffsetRange {
   const prefix = text.slice(start, range.start).trim();
   if (prefix !== '-') return range;
   return { start, end };
+}
+
+/**
+ * True when a fix may edit a list entry: it is written inside its own step and its list is
+ * not shared. A YAML alias (`depends_on: *shared`) points into another step's text, and an
+ * anchored list (`&shared`) is reused elsewhere, so editing either would change other steps.
+ */
+export function ownsEntry(step: Step, entry: { range: OffsetRange; shared?: boolean }): boolean {
+  return entry.shared !== true && entry.range.start >= step.range.start && entry.range.end <= step.range.end;
 }
 
 const YAML_RESERVED = new Set(['true', 'false', 'null', 'yes', 'no', 'on', 'off', 'y', 'n', '~']);

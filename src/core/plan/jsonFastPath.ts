@@ -10,6 +10,7 @@ import * as jsonc from 'jsonc-parser';
 import type { OffsetRange } from '../findings';
 import type { Dependency, LockUse, Plan, PlanShape, Step, StepBehavior } from './model';
 import { STEP_BEHAVIORS } from './model';
+import { MAX_NESTING } from './tree';
 
 /**
  * Replaces a leading byte order mark with a space. jsonc-parser rejects the mark, and a
@@ -125,7 +126,7 @@ export function readJsonPlanFast(text: string): Plan | undefined {
       source,
       {
         onObjectBegin(offset) {
-          if (dependencies || locks) throw BAIL;
+          if (dependencies || locks || depth + plainStack.length >= MAX_NESTING) throw BAIL;
           if (plainStack.length > 0) {
             plainKeys.push(plainKey);
             plainStack.push(Object.create(null));
@@ -166,7 +167,7 @@ export function readJsonPlanFast(text: string): Plan | undefined {
           if (step && depth === listDepth) finishStep(offset + length);
         },
         onArrayBegin(offset) {
-          if (dependencies || locks) throw BAIL;
+          if (dependencies || locks || depth + plainStack.length >= MAX_NESTING) throw BAIL;
           if (plainStack.length > 0) {
             plainKeys.push(plainKey);
             plainStack.push([]);

@@ -372,6 +372,7 @@ class PlanReader {
       siblings: node.items,
       listRange: node.range,
       block: node.block,
+      ...(node.anchored ? { shared: true } : {}),
     }));
   }
 
