@@ -317,7 +317,15 @@ function convertYaml(context: YamlContext, node: unknown, depth: number): TreeNo
   const range = yamlRange(node, text);
 
   if (depth >= RANGED_DEPTH && (YAML.isMap(node) || YAML.isSeq(node))) {
-    return { kind: 'plain', range, value: node.toJS(document, { maxAliasCount: 100 }) };
+    try {
+      return { kind: 'plain', range, value: node.toJS(document, { maxAliasCount: 100 }) };
+    } catch (error) {
+      // toJS throws on an alias without an anchor and on alias expansion past maxAliasCount.
+      if (error instanceof RangeError) throw error;
+      const message = error instanceof Error ? error.message.split('\n')[0].replace(/:\s*$/, '') : String(error);
+      context.problems.push({ message: `${message}.`, range });
+      return { kind: 'plain', range, value: null };
+    }
   }
 
   if (YAML.isMap(node)) {
