@@ -153,9 +153,11 @@ export function parseJsonTree(text: string): TreeResult {
         attach({ kind: 'scalar', range: { start: offset, end: offset + length }, value }, value);
       },
       onError: (error, offset, length) => {
+        // jsonc-parser can report a range past the end of an unterminated document.
+        const start = Math.min(offset, text.length);
         problems.push({
           message: describeJsonError(error),
-          range: { start: offset, end: offset + Math.max(length, 0) },
+          range: { start, end: Math.min(text.length, start + Math.max(length, 0)) },
         });
       },
     },
