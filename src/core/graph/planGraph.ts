@@ -33,7 +33,8 @@ export function planGraphModel(analysis: PlanAnalysis, title: string): GraphMode
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const seenIds = new Set<string>();
-  const missing = new Set<string>();
+  /** Ghost node id of each missing dependency id. */
+  const missing = new Map<string, string>();
   const componentMembers = new Map<number, string[]>();
 
   for (const step of plan.steps) {
@@ -73,11 +74,15 @@ export function planGraphModel(analysis: PlanAnalysis, title: string): GraphMode
     for (const dependency of step.dependsOn) {
       let target = dependency.id;
       if (!seenIds.has(target)) {
-        target = missingNodeId(dependency.id);
-        if (!missing.has(dependency.id)) {
-          missing.add(dependency.id);
-          nodes.push({ id: target, label: dependency.id, kind: 'missing', status: 'missing', details: ['No step has this id.'] });
+        let ghost = missing.get(dependency.id);
+        if (ghost === undefined) {
+          // A step may itself be named `missing:…`, so the ghost id is made unique.
+          ghost = missingNodeId(dependency.id);
+          for (let suffix = 2; seenIds.has(ghost); suffix++) ghost = `${missingNodeId(dependency.id)}#${suffix}`;
+          missing.set(dependency.id, ghost);
+          nodes.push({ id: ghost, label: dependency.id, kind: 'missing', status: 'missing', details: ['No step has this id.'] });
         }
+        target = ghost;
       }
       const onCycle = cyclicEntries.has(dependency.range.start) || dependency.id === step.id;
       const edge: GraphEdge = {

@@ -9,10 +9,11 @@
 import type { Finding, OffsetRange, TextEdit } from '../findings';
 import { buildCsr } from '../graph/csr';
 import { stronglyConnectedComponents } from '../graph/scc';
+import type { LockUse } from './model';
 import { stepName, type PlanGraph } from './planGraph';
 
 /** Lock cycles longer than this are not searched: they need that many steps in one deadlock. */
-const MAX_LOCK_CYCLE_LENGTH = 6;
+const MAX_LOCK_CYCLE_LENGTH = 8;
 /** Lock cycles examined per strongly connected component of the lock-order graph. */
 const MAX_LOCK_CYCLES = 500;
 /** Step pairs examined for one two-lock inversion. */
@@ -31,14 +32,19 @@ export function lockFindings(planGraph: PlanGraph, runnable: Uint8Array, stage: 
   const lockNames: string[] = [];
   const edges = new Map<number, LockEdge>();
   const edgeKey = (from: number, to: number): number => from * 1_000_003 + to;
+  const findings: Finding[] = [];
 
   for (const step of plan.steps) {
     if (!runnable[step.index] || step.locks.length < 2) continue;
-    const seen = new Set<string>();
+    const seen = new Map<string, OffsetRange>();
     const held: { lock: number; range: OffsetRange }[] = [];
     for (const use of step.locks) {
-      if (seen.has(use.name)) continue;
-      seen.add(use.name);
+      const earlierUse = seen.get(use.name);
+      if (earlierUse) {
+        findings.push(repeatedLockFinding(planGraph, step.index, use.name, earlierUse, use.range));
+        continue;
+      }
+      seen.set(use.name, use.range);
       let lock = lockIndex.get(use.name);
       if (lock === undefined) {
         lock = lockNames.length;
@@ -57,7 +63,7 @@ export function lockFindings(planGraph: PlanGraph, runnable: Uint8Array, stage: 
       held.push({ lock, range: use.range });
     }
   }
-  if (edges.size === 0) return [];
+  if (edges.size === 0) return findings;
 
   // Lock ranks follow first appearance in the file: the global order the fixes move towards.
   const globalRank = globalLockRank(planGraph, lockIndex);
@@ -69,15 +75,64 @@ export function lockFindings(planGraph: PlanGraph, runnable: Uint8Array, stage: 
     edgeList.map((edge) => edge.to),
   );
   const components = stronglyConnectedComponents(graph);
-  const findings: Finding[] = [];
 
   for (const lockCycle of lockCycles(lockNames.length, edgeList, components.component, components.size)) {
     const cycleEdges = lockCycle.map((from, k) => edges.get(edgeKey(from, lockCycle[(k + 1) % lockCycle.length]))!);
     const participants = cycleEdges.length === 2 ? allConcurrentPairs(cycleEdges, concurrency) : firstAssignment(cycleEdges, concurrency);
     if (participants.length === 0) continue;
-    findings.push(inversionFinding(planGraph, lockCycle.map((lock) => lockNames[lock]), cycleEdges, participants, globalRank));
+    findings.push(inversionFinding(planGraph, runnable, lockCycle.map((lock) => lockNames[lock]), cycleEdges, participants, globalRank));
   }
+  findings.push(...uncheckedComponents(planGraph, lockNames, edgeList, components));
   findings.sort((a, b) => a.range.start - b.range.start);
+  return findings;
+}
+
+function repeatedLockFinding(planGraph: PlanGraph, stepIndex: number, lock: string, first: OffsetRange, second: OffsetRange): Finding {
+  const name = stepName(planGraph.plan, stepIndex);
+  return {
+    kind: 'lock-order-inversion',
+    severity: 'warning',
+    message: `\`${name}\` takes the lock \`${lock}\` twice. A lock that is not re-entrant deadlocks on itself; list each lock once.`,
+    steps: [name],
+    locks: [lock],
+    range: second,
+    ranges: [first, second],
+    related: [{ message: `\`${name}\` first takes \`${lock}\` here`, range: first }],
+    fixes: [],
+  };
+}
+
+/**
+ * Reports lock-order cycles that are longer than the search covers, so that a clean result
+ * is never claimed for locks that were not fully checked.
+ */
+function uncheckedComponents(
+  planGraph: PlanGraph,
+  lockNames: string[],
+  edges: LockEdge[],
+  components: { component: Int32Array; size: Int32Array },
+): Finding[] {
+  const findings: Finding[] = [];
+  const reported = new Set<number>();
+  for (const edge of edges) {
+    const component = components.component[edge.from];
+    if (components.size[component] <= MAX_LOCK_CYCLE_LENGTH || reported.has(component) || components.component[edge.to] !== component) continue;
+    reported.add(component);
+    const members = lockNames.filter((_, lock) => components.component[lock] === component);
+    const use = edge.uses[0];
+    findings.push({
+      kind: 'lock-order-inversion',
+      severity: 'info',
+      message:
+        `The locks ${members.map((lock) => `\`${lock}\``).join(', ')} are taken in orders that form cycles through more than ${MAX_LOCK_CYCLE_LENGTH} locks. ` +
+        `Cycles that long were not checked for steps that can run together; take these locks in one global order.`,
+      steps: [...new Set(edges.filter((other) => components.component[other.from] === component).flatMap((other) => other.uses.map((u) => stepName(planGraph.plan, u.step))))],
+      locks: members,
+      range: use.fromRange,
+      related: [],
+      fixes: [],
+    });
+  }
   return findings;
 }
 
@@ -219,6 +274,7 @@ function firstAssignment(cycleEdges: LockEdge[], concurrency: Concurrency): Part
 
 function inversionFinding(
   planGraph: PlanGraph,
+  runnable: Uint8Array,
   locks: string[],
   cycleEdges: LockEdge[],
   participants: Participant[],
@@ -234,20 +290,27 @@ function inversionFinding(
     return `\`${stepName(plan, participant.step)}\` takes \`${from}\` then \`${to}\``;
   };
   const firstOfEach = cycleEdges.map((_, k) => ordered.find((participant) => participant.edge === k)!);
+  const order = chooseLockOrder(planGraph, runnable, locks, globalRank);
   const message =
-    `Possible deadlock: ${firstOfEach.map(describe).join(', while ')}, and these steps may run at the same time. ` +
-    `Take the locks in one global order (${[...locks].sort((a, b) => (globalRank.get(a) ?? 0) - (globalRank.get(b) ?? 0)).map((lock) => `\`${lock}\``).join(', ')}).`;
+    `Possible deadlock: ${firstOfEach.map(describe).join('; ')}. These steps may run at the same time. ` +
+    `Take the locks in one global order: ${order.map((lock) => `\`${lock}\``).join(', ')}.`;
 
-  const fixes = [];
-  for (const stepIndex of new Set(ordered.map((participant) => participant.step))) {
-    const edits = reorderEdits(planGraph, stepIndex, globalRank);
-    if (edits.length === 0) continue;
-    fixes.push({
-      title: `Take the locks of \`${stepName(plan, stepIndex)}\` in the global order`,
-      edits,
-      preferred: fixes.length === 0,
-    });
+  // One fix reorders every step that takes these locks out of the chosen order, so applying
+  // it cannot leave an inversion between a fixed step and one that was not in this finding.
+  const rank = new Map(order.map((lock, index) => [lock, index]));
+  const edits: TextEdit[] = [];
+  let changedSteps = 0;
+  for (const step of plan.steps) {
+    if (!runnable[step.index]) continue;
+    const stepEdits = reorderEdits(plan.text, step.locks, rank);
+    if (stepEdits.length === 0) continue;
+    edits.push(...stepEdits);
+    changedSteps++;
   }
+  const fixes =
+    edits.length === 0
+      ? []
+      : [{ title: `Take ${order.map((lock) => `\`${lock}\``).join(', ')} in this order in every step (${changedSteps} step${changedSteps === 1 ? '' : 's'})`, edits, preferred: true }];
 
   return {
     kind: 'lock-order-inversion',
@@ -262,15 +325,80 @@ function inversionFinding(
   };
 }
 
-/** Edits that rewrite a step's `locks` entries in global order, entry by entry. */
-function reorderEdits(planGraph: PlanGraph, stepIndex: number, globalRank: Map<string, number>): TextEdit[] {
-  const { plan } = planGraph;
-  const uses = plan.steps[stepIndex].locks;
-  const sorted = [...uses].sort((a, b) => (globalRank.get(a.name) ?? 0) - (globalRank.get(b.name) ?? 0));
-  const edits: TextEdit[] = [];
-  for (let i = 0; i < uses.length; i++) {
-    if (sorted[i] === uses[i]) continue;
-    edits.push({ range: uses[i].range, newText: plan.text.slice(sorted[i].range.start, sorted[i].range.end) });
+/** Lock sets up to this size get the order that needs the fewest steps changed; larger ones keep file order. */
+const MAX_PERMUTED_LOCKS = 6;
+
+/**
+ * Chooses the order for a set of locks that the fewest runnable steps violate, trying every
+ * permutation of small sets. Ties go to the order of first appearance in the file.
+ */
+function chooseLockOrder(planGraph: PlanGraph, runnable: Uint8Array, locks: string[], globalRank: Map<string, number>): string[] {
+  const byAppearance = [...new Set(locks)].sort((a, b) => (globalRank.get(a) ?? 0) - (globalRank.get(b) ?? 0));
+  if (byAppearance.length > MAX_PERMUTED_LOCKS) return byAppearance;
+  const lockSet = new Set(byAppearance);
+  const sequences: string[][] = [];
+  for (const step of planGraph.plan.steps) {
+    if (!runnable[step.index]) continue;
+    const seen = new Set<string>();
+    const sequence = [];
+    for (const use of step.locks) {
+      if (lockSet.has(use.name) && !seen.has(use.name)) {
+        seen.add(use.name);
+        sequence.push(use.name);
+      }
+    }
+    if (sequence.length > 1) sequences.push(sequence);
   }
+  let best = byAppearance;
+  let bestViolations = Infinity;
+  for (const candidate of permutations(byAppearance)) {
+    const rank = new Map(candidate.map((lock, index) => [lock, index]));
+    let violations = 0;
+    for (const sequence of sequences) {
+      for (let i = 1; i < sequence.length; i++) {
+        if (rank.get(sequence[i - 1])! > rank.get(sequence[i])!) {
+          violations++;
+          break;
+        }
+      }
+    }
+    if (violations < bestViolations) {
+      best = candidate;
+      bestViolations = violations;
+    }
+  }
+  return best;
+}
+
+/** Yields every permutation of a short list, the identity first. */
+function* permutations(items: string[]): Generator<string[]> {
+  if (items.length <= 1) {
+    yield items;
+    return;
+  }
+  for (let i = 0; i < items.length; i++) {
+    const rest = [...items.slice(0, i), ...items.slice(i + 1)];
+    for (const tail of permutations(rest)) yield [items[i], ...tail];
+  }
+}
+
+/**
+ * Edits that put the ranked locks of one `locks` list into rank order. Only the first use of
+ * each ranked lock moves; other locks and repeated uses keep their places.
+ */
+function reorderEdits(text: string, uses: readonly LockUse[], rank: Map<string, number>): TextEdit[] {
+  const seen = new Set<string>();
+  const positions: number[] = [];
+  for (let i = 0; i < uses.length; i++) {
+    if (!rank.has(uses[i].name) || seen.has(uses[i].name)) continue;
+    seen.add(uses[i].name);
+    positions.push(i);
+  }
+  const sorted = positions.map((position) => uses[position]).sort((a, b) => rank.get(a.name)! - rank.get(b.name)!);
+  const edits: TextEdit[] = [];
+  positions.forEach((position, k) => {
+    if (sorted[k] === uses[position]) return;
+    edits.push({ range: uses[position].range, newText: text.slice(sorted[k].range.start, sorted[k].range.end) });
+  });
   return edits;
 }

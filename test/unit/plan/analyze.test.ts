@@ -306,3 +306,43 @@ describe('fixes on hard inputs', () => {
     }
   });
 });
+
+describe('lock fixes', () => {
+  it('reorders every step out of the chosen order', () => {
+    const text = JSON.stringify({
+      steps: [
+        { id: 'p', tool: 't', locks: ['a', 'b'] },
+        { id: 'q', tool: 't', locks: ['b', 'a'], depends_on: ['p'] },
+        { id: 'r', tool: 't', locks: ['b', 'a'] },
+      ],
+    });
+    const analysis = checkPlan(text, 'json');
+    const inversions = ofKind(analysis.findings, 'lock-order-inversion');
+    assert.equal(inversions.length, 1);
+    const fixed = applyEdits(text, inversions[0].fixes[0].edits);
+    assert.deepEqual(checkPlan(fixed, 'json').findings, []);
+    // b, a is the order two of three steps already use, so only p changes.
+    assert.match(inversions[0].fixes[0].title, /\(1 step\)/);
+  });
+
+  it('reports a lock taken twice', () => {
+    const analysis = checkPlan('[{"id":"p","tool":"t","locks":["a","b","a"]}]', 'json');
+    assert.equal(analysis.findings.length, 1);
+    assert.match(analysis.findings[0].message, /takes the lock `a` twice/);
+  });
+
+  it('finds a seven-lock cycle', () => {
+    const steps = Array.from({ length: 7 }, (_, i) => ({ id: `s${i}`, tool: 't', locks: [`l${i}`, `l${(i + 1) % 7}`] }));
+    const [inversion] = checkPlan(JSON.stringify(steps), 'json').findings;
+    assert.equal(inversion.kind, 'lock-order-inversion');
+    assert.equal(inversion.locks?.length, 7);
+  });
+
+  it('says when a lock cycle is too long to check', () => {
+    const steps = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, tool: 't', locks: [`l${i}`, `l${(i + 1) % 10}`] }));
+    const findings = checkPlan(JSON.stringify(steps), 'json').findings;
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].severity, 'info');
+    assert.match(findings[0].message, /more than 8 locks/);
+  });
+});
