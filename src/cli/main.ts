@@ -114,6 +114,7 @@ const READ_ERROR_REASONS = new Map<string, string>([
   ['EIO', 'input/output error'],
   ['EBUSY', 'the file is busy'],
   ['ENXIO', 'no such device'],
+  ['ENOSPC', 'no space left on the device'],
   ['EAGAIN', 'the file is not ready to be read; try again'],
   ['ERR_FS_FILE_TOO_LARGE', 'the file is too large to read'],
   ['ERR_STRING_TOO_LONG', 'the file is too large to read as text'],
@@ -239,20 +240,22 @@ export function processIo(): CliIo {
 }
 
 /**
- * Exits quietly when the reader of stdout goes away, as `head` does. Node ignores SIGPIPE, so
+ * Exits quietly when the reader of a stream goes away, as `head` does. Node ignores SIGPIPE, so
  * the failed write arrives as an EPIPE error event, which would otherwise crash with a stack
  * trace. The exit code is the one the command computed, or 0 if it had not finished yet.
+ * Other write errors, such as a full disk, are reported in one line and exit with 2.
  */
-export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit(process.exitCode ?? EXIT_CLEAN);
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_CLEAN);
+    if (name === 'stdout') process.stderr.write(`agent-deadlock: cannot write the output: ${describeError(error)}.\n`);
+    process.exit(EXIT_USAGE);
   });
 }
 
 if (require.main === module) {
-  exitQuietlyOnClosedPipe(process.stdout);
-  exitQuietlyOnClosedPipe(process.stderr);
+  exitQuietlyOnClosedPipe(process.stdout, 'stdout');
+  exitQuietlyOnClosedPipe(process.stderr, 'stderr');
   let code: number;
   try {
     code = main(process.argv.slice(2), processIo());

@@ -37,6 +37,28 @@ describe('closed stdout', () => {
   });
 });
 
+describe('failed stdout write', () => {
+  it('full disk is one line and exit 2', async (context) => {
+    if (!fs.existsSync('/dev/full')) {
+      context.skip('/dev/full exists only on Linux');
+      return;
+    }
+    const full = fs.openSync('/dev/full', 'w');
+    context.after(() => fs.closeSync(full));
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI_SOURCE, 'check', path.join(EXAMPLES, 'cyclic.plan.json')], { stdio: ['ignore', full, 'pipe'] });
+      if (!child.stderr) throw new Error('the child process has no stderr pipe');
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'agent-deadlock: cannot write the output: no space left on the device.\n');
+  });
+});
+
 describe('colour', () => {
   const clean = path.join(EXAMPLES, 'cyclic.plan.json');
 
