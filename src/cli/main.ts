@@ -8,11 +8,11 @@ import { checkPlan } from '../core/plan/check';
 import { planGraphModel } from '../core/graph/planGraph';
 import { toDot, toGraphJson, toMermaid } from '../core/report/export';
 import { escapeControlCharacters } from '../core/report/escape';
-import { formatLocation, locate, type FileResult } from '../core/report/fileReport';
+import { formatLocation, isUnreadable, locate, type FileResult } from '../core/report/fileReport';
 import { formatJson } from '../core/report/json';
 import { formatSarif } from '../core/report/sarif';
 import { formatText } from '../core/report/text';
-import type { Finding, Severity } from '../core/findings';
+import type { Severity } from '../core/findings';
 import { checkInput, InputError, type CheckOptions } from './inputs';
 import './traceInput';
 import { parseArguments, UsageError, type ParsedArguments } from './arguments';
@@ -100,8 +100,8 @@ export function main(argv: string[], io: CliIo): number {
   }
 }
 
-/** Plain words for the file system errors a user can cause, by Node's error code. */
-const READ_ERROR_REASONS = new Map<string, string>([
+/** Plain words for the file system errors that a user can cause, by Node's error code. */
+const ERROR_CODE_REASONS = new Map<string, string>([
   ['ENOENT', 'file not found'],
   ['EISDIR', 'is a folder, not a file'],
   ['EACCES', 'permission denied'],
@@ -115,7 +115,7 @@ const READ_ERROR_REASONS = new Map<string, string>([
   ['EBUSY', 'the file is busy'],
   ['ENXIO', 'no such device'],
   ['ENOSPC', 'no space left on the device'],
-  ['EAGAIN', 'the file is not ready to be read; try again'],
+  ['EAGAIN', 'the resource is temporarily unavailable, try again'],
   ['ERR_FS_FILE_TOO_LARGE', 'the file is too large to read'],
   ['ERR_STRING_TOO_LONG', 'the file is too large to read as text'],
 ]);
@@ -123,7 +123,7 @@ const READ_ERROR_REASONS = new Map<string, string>([
 /** Describes an error in plain words: the wording for a known code, else its message without "Error:" or a stack. */
 export function describeError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const known = code === undefined ? undefined : READ_ERROR_REASONS.get(code);
+  const known = code === undefined ? undefined : ERROR_CODE_REASONS.get(code);
   if (known) return known;
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^Error:\s*/, '').replace(/\.$/, '');
@@ -194,7 +194,7 @@ function runCheck(args: ParsedArguments, io: CliIo): number {
   else io.stdout(formatText(results, { color: useColor(args, io) }));
 
   if (unreadable) return EXIT_USAGE;
-  const failing = results.some((report) => 'findings' in report && report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]));
+  const failing = results.some((report) => !isUnreadable(report) && report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]));
   return failing ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -213,7 +213,7 @@ function runGraph(args: ParsedArguments, io: CliIo): number {
   const readErrors = analysis.findings.filter((finding) => finding.kind === 'syntax-error' || finding.kind === 'invalid-plan');
   for (const finding of readErrors) io.stderr(`${escapeControlCharacters(`${formatLocation(locate(report, finding.range))} ${finding.message}`)}\n`);
   if (readErrors.length > 0 && analysis.plan.steps.length === 0) return EXIT_USAGE;
-  if (readErrors.some((finding: Finding) => finding.kind === 'syntax-error')) return EXIT_FINDINGS;
+  if (readErrors.some((finding) => finding.kind === 'syntax-error')) return EXIT_FINDINGS;
 
   const model = planGraphModel(analysis, path);
   const exporters: Record<string, (graph: typeof model) => string> = { dot: toDot, mermaid: toMermaid, json: toGraphJson };
@@ -222,7 +222,7 @@ function runGraph(args: ParsedArguments, io: CliIo): number {
 }
 
 function useColor(args: ParsedArguments, io: CliIo): boolean {
-  // no-color.org and force-color.org: only a non-empty value counts.
+  // An empty NO_COLOR or FORCE_COLOR counts as unset, as no-color.org specifies for NO_COLOR.
   if (args.flags.has('no-color') || (io.env.NO_COLOR ?? '') !== '') return false;
   if (args.flags.has('color') || (io.env.FORCE_COLOR ?? '') !== '') return true;
   return io.isTty;
@@ -245,7 +245,7 @@ export function processIo(): CliIo {
  * trace. The exit code is the one the command computed, or 0 if it had not finished yet.
  * Other write errors, such as a full disk, are reported in one line and exit with 2.
  */
-export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
+export function handleOutputErrors(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_CLEAN);
     if (name === 'stdout') process.stderr.write(`agent-deadlock: cannot write the output: ${describeError(error)}.\n`);
@@ -254,8 +254,8 @@ export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, name: 'stdou
 }
 
 if (require.main === module) {
-  exitQuietlyOnClosedPipe(process.stdout, 'stdout');
-  exitQuietlyOnClosedPipe(process.stderr, 'stderr');
+  handleOutputErrors(process.stdout, 'stdout');
+  handleOutputErrors(process.stderr, 'stderr');
   let code: number;
   try {
     code = main(process.argv.slice(2), processIo());
