@@ -82,7 +82,7 @@ function looksLikePlan(text: string): PlanFormat | undefined {
   return hasPlanShape(json) ? 'json' : undefined;
 }
 
-/** A file that cannot be checked: `reason` says why, without the path, such as "file not found". */
+/** A file that cannot be checked. `reason` is the cause without the path, such as "file not found". */
 export class InputError extends Error {
   constructor(
     message: string,

@@ -240,10 +240,11 @@ export function processIo(): CliIo {
 }
 
 /**
- * Exits quietly when the reader of a stream goes away, as `head` does. Node ignores SIGPIPE, so
- * the failed write arrives as an EPIPE error event, which would otherwise crash with a stack
- * trace. The exit code is the one the command computed, or 0 if it had not finished yet.
- * Other write errors, such as a full disk, are reported in one line and exit with 2.
+ * Handles write errors on stdout or stderr. When the reader goes away, as `head` does, the
+ * process exits quietly: Node ignores SIGPIPE, so the failed write arrives as an EPIPE error
+ * event, which would otherwise crash with a stack trace. The exit code is the one the command
+ * computed, or 0 if it had not finished yet. Other write errors, such as a full disk, are
+ * reported in one line and exit with 2.
  */
 export function handleOutputErrors(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -260,7 +261,8 @@ if (require.main === module) {
   try {
     code = main(process.argv.slice(2), processIo());
   } catch (error) {
-    const detail = process.env.AGENT_DEADLOCK_DEBUG ? (error instanceof Error ? (error.stack ?? error.message) : String(error)) : describeError(error);
+    let detail = describeError(error);
+    if (process.env.AGENT_DEADLOCK_DEBUG && error instanceof Error && error.stack) detail = error.stack;
     process.stderr.write(
       `agent-deadlock: internal error: ${detail}\nPlease report it with the input that caused it. ` +
         'Set AGENT_DEADLOCK_DEBUG=1 to include the stack trace.\n',

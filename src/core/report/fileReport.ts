@@ -7,7 +7,7 @@ export interface FileReport {
   path: string;
   /** The kind of input the file was read as. */
   kind: 'plan' | 'trace';
-  /** A description of the detected format, such as "YAML plan" or "Claude Code session log". */
+  /** A description of the detected format, such as "plan, YAML" or "Claude Code session log". */
   format: string;
   findings: Finding[];
   stages?: string[][];
