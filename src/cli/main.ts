@@ -17,6 +17,7 @@ import { checkInput, InputError, type CheckOptions } from './inputs';
 import './traceInput';
 import { parseArguments, UsageError, type ParsedArguments } from './arguments';
 import { VERSION } from './version';
+import { runCommand } from './run';
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
@@ -35,12 +36,18 @@ export const HELP = `Usage:
   agent-deadlock check FILE... [--format text|json|sarif] [--fail-on error|warning|info]
                                [--timeout TOOL=MS]... [--default-timeout MS] [--no-color]
   agent-deadlock graph FILE [--format dot|mermaid|json]
+  agent-deadlock run FILE [--clock virtual|real] [--speed N] [--timeout TOOL=MS]...
+                          [--concurrency N] [--format text|json] [--out TRACE.jsonl]
+                          [--allow-commands]   (see agent-deadlock run --help)
   agent-deadlock --help | --version
 
 check   Reads plans (*.plan.json, *.plan.yaml, *.plan.yml, or a $schema naming the plan
         schema) and agent traces, and reports cycles, unknown and duplicate ids, blocked
         steps, lock-order inversions, deadlocks, hung and orphaned calls.
 graph   Prints a plan's dependency graph with cycle members marked.
+run     Runs a plan or trace under per-tool timeouts and a watchdog, and prints each
+        call's outcome, the totals and the critical path. Exits 0 when every call
+        completed, 1 otherwise, 2 for bad input.
 
 Options:
   --format FORMAT       Output format. check: text (default), json or sarif.
@@ -257,18 +264,31 @@ export function handleOutputErrors(stream: NodeJS.WriteStream, name: 'stdout' | 
 if (require.main === module) {
   handleOutputErrors(process.stdout, 'stdout');
   handleOutputErrors(process.stderr, 'stderr');
-  let code: number;
-  try {
-    code = main(process.argv.slice(2), processIo());
-  } catch (error) {
+  const argv = process.argv.slice(2);
+  const internalError = (error: unknown): number => {
     let detail = describeError(error);
     if (process.env.AGENT_DEADLOCK_DEBUG && error instanceof Error && error.stack) detail = error.stack;
     process.stderr.write(
       `agent-deadlock: internal error: ${detail}\nPlease report it with the input that caused it. ` +
         'Set AGENT_DEADLOCK_DEBUG=1 to include the stack trace.\n',
     );
-    code = EXIT_USAGE;
+    return EXIT_USAGE;
+  };
+  if (argv[0] === 'run') {
+    // `run` is asynchronous because it may wait for real time and child processes.
+    const io = processIo();
+    runCommand(argv.slice(1), { stdout: io.stdout, stderr: io.stderr, cwd: process.cwd() }).then(
+      (code) => (process.exitCode = code),
+      (error: unknown) => (process.exitCode = internalError(error)),
+    );
+  } else {
+    let code: number;
+    try {
+      code = main(argv, processIo());
+    } catch (error) {
+      code = internalError(error);
+    }
+    // Let stdout drain before exiting, so piped output is never cut.
+    process.exitCode = code;
   }
-  // Let stdout drain before exiting, so piped output is never cut.
-  process.exitCode = code;
 }

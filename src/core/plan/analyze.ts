@@ -7,7 +7,7 @@ import { closestMatch } from '../text/similarity';
 import type { CriticalPath, PlanAnalysis, StepInfo } from './analysisTypes';
 import { blockedFindings } from './blocked';
 import { cycleFindings } from './cycles';
-import { formatStringLike, removeListEntry } from './edits';
+import { formatStringLike, ownsEntry, removeListEntry } from './edits';
 import { lockFindings } from './locks';
 import type { Plan } from './model';
 import { buildPlanGraph, stepName, type PlanGraph } from './planGraph';
@@ -58,11 +58,14 @@ function kindOrder(finding: Finding): number {
 
 function duplicateFindings(planGraph: PlanGraph): Finding[] {
   const { plan, idToIndex } = planGraph;
+  // New names must differ from every id and from each other, so all fixes can be applied.
+  const taken = new Set(idToIndex.keys());
   return planGraph.duplicates.map(({ index, firstIndex }) => {
     const step = plan.steps[index];
     let counter = 2;
-    while (idToIndex.has(`${step.id}_${counter}`)) counter++;
+    while (taken.has(`${step.id}_${counter}`)) counter++;
     const newId = `${step.id}_${counter}`;
+    taken.add(newId);
     const source = plan.text.slice(step.idRange.start, step.idRange.end);
     return {
       kind: 'duplicate-id',
@@ -96,21 +99,40 @@ function selfDependencyFindings(planGraph: PlanGraph): Finding[] {
         steps: [step.id],
         range: dependency.range,
         related: [{ message: `\`${step.id}\` is defined here`, range: step.idRange }],
-        fixes: [{ title: `Remove \`${step.id}\` from its own depends_on`, edits: [removeListEntry(plan.text, dependency)], preferred: true }],
+        fixes: ownsEntry(step, dependency)
+          ? [{ title: `Remove \`${step.id}\` from its own depends_on`, edits: [removeListEntry(plan.text, dependency)], preferred: true }]
+          : [],
       });
     }
   }
   return findings;
 }
 
+/**
+ * Characters compared while looking for suggestions, over all unknown ids. Each unknown id is
+ * compared with every step id, so a plan with thousands of unknown ids would take quadratic
+ * time; past this budget the remaining unknown ids get no suggestion.
+ */
+const SUGGESTION_BUDGET = 50_000_000;
+
 function unknownDependencyFindings(planGraph: PlanGraph): Finding[] {
   const { plan, idToIndex } = planGraph;
   const findings: Finding[] = [];
   const suggestions = new Map<string, string | undefined>();
+  let idCharacters = 0;
+  for (const id of idToIndex.keys()) idCharacters += id.length;
+  let budget = SUGGESTION_BUDGET;
   for (const [index, dependencies] of planGraph.missing) {
+    const step = plan.steps[index];
+    // A step's own id is never suggested: it would turn the fix into a self-dependency.
+    const exclude = new Set([step.id]);
     for (const dependency of dependencies) {
-      if (!suggestions.has(dependency.id)) suggestions.set(dependency.id, closestMatch(dependency.id, idToIndex.keys()));
-      const suggestion = suggestions.get(dependency.id);
+      const key = `${step.id}\u0000${dependency.id}`;
+      if (!suggestions.has(key)) {
+        budget -= idCharacters * Math.min(4, dependency.id.length);
+        suggestions.set(key, budget >= 0 ? closestMatch(dependency.id, idToIndex.keys(), exclude) : undefined);
+      }
+      const suggestion = suggestions.get(key);
       const source = plan.text.slice(dependency.range.start, dependency.range.end);
       const finding: Finding = {
         kind: 'unknown-dependency',
@@ -122,16 +144,19 @@ function unknownDependencyFindings(planGraph: PlanGraph): Finding[] {
         related: [],
         fixes: [],
       };
+      const editable = ownsEntry(step, dependency);
       if (suggestion !== undefined) {
         finding.suggestion = suggestion;
         finding.related.push({ message: `\`${suggestion}\` is defined here`, range: plan.steps[idToIndex.get(suggestion)!].idRange });
-        finding.fixes.push({
-          title: `Change to \`${suggestion}\``,
-          edits: [{ range: dependency.range, newText: formatStringLike(plan.format, suggestion, source) }],
-          preferred: true,
-        });
+        if (editable) {
+          finding.fixes.push({
+            title: `Change to \`${suggestion}\``,
+            edits: [{ range: dependency.range, newText: formatStringLike(plan.format, suggestion, source) }],
+            preferred: true,
+          });
+        }
       }
-      finding.fixes.push({ title: `Remove the dependency on \`${dependency.id}\``, edits: [removeListEntry(plan.text, dependency)] });
+      if (editable) finding.fixes.push({ title: `Remove the dependency on \`${dependency.id}\``, edits: [removeListEntry(plan.text, dependency)] });
       findings.push(finding);
     }
   }

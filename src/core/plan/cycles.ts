@@ -10,7 +10,7 @@
  * members, one shortest cycle as an example, and a mark on every dependency inside it.
  */
 import type { Finding, Fix, RelatedLocation } from '../findings';
-import { removeListEntry } from './edits';
+import { ownsEntry, removeListEntries, removeListEntry } from './edits';
 import type { Dependency } from './model';
 import { stepName, type PlanGraph } from './planGraph';
 
@@ -23,7 +23,7 @@ const NAMED_MEMBERS = 8;
 
 /** The rule used to choose the dependency to remove, stated in every cycle finding. */
 export const BREAK_RULE =
-  'Remove the dependency that lies on the most shortest cycles of the component; on a tie, prefer one that points to a step defined later in the file, then the one written last.';
+  'Remove the dependency that lies on the most shortest cycles of the component. On a tie, prefer one that points to a step defined later in the file, then the one written last.';
 
 interface Cycle {
   /** Step indices in waiting order: each waits for the next, the last for the first. */
@@ -173,7 +173,9 @@ function edgeToBreak(planGraph: PlanGraph, cycle: Cycle, counts: Map<number, num
     const source = cycle.nodes[k];
     const target = planGraph.graph.targets[edge];
     const dependency = planGraph.edgeDependency[edge];
-    const key = [counts.get(edge) ?? 0, target > source ? 1 : 0, dependency.range.start];
+    // An entry that a fix may not edit (inside a shared YAML anchor) is chosen last.
+    const editable = ownsEntry(planGraph.plan.steps[source], dependency) ? 1 : 0;
+    const key = [editable, counts.get(edge) ?? 0, target > source ? 1 : 0, dependency.range.start];
     if (compareKeys(key, bestKey) > 0) {
       best = edge;
       bestKey = key;
@@ -202,14 +204,17 @@ function waitRelated(planGraph: PlanGraph, cycle: Cycle): RelatedLocation[] {
   }));
 }
 
-function removalFix(planGraph: PlanGraph, edge: number, reason: string): Fix {
+function removalFixes(planGraph: PlanGraph, edge: number, reason: string): Fix[] {
   const dependency: Dependency = planGraph.edgeDependency[edge];
-  const source = stepName(planGraph.plan, sourceOfSlot(planGraph, edge));
-  return {
-    title: `Remove \`${dependency.id}\` from the depends_on of \`${source}\` ${reason}`,
-    edits: [removeListEntry(planGraph.plan.text, dependency)],
-    preferred: true,
-  };
+  const sourceStep = planGraph.plan.steps[sourceOfSlot(planGraph, edge)];
+  if (!ownsEntry(sourceStep, dependency)) return [];
+  return [
+    {
+      title: `Remove \`${dependency.id}\` from the depends_on of \`${stepName(planGraph.plan, sourceStep.index)}\` ${reason}`,
+      edits: [removeListEntry(planGraph.plan.text, dependency)],
+      preferred: true,
+    },
+  ];
 }
 
 function cycleFinding(planGraph: PlanGraph, cycle: Cycle, counts: Map<number, number>, component: number, componentSize: number): Finding {
@@ -225,7 +230,7 @@ function cycleFinding(planGraph: PlanGraph, cycle: Cycle, counts: Map<number, nu
     range: planGraph.edgeDependency[breakEdge].range,
     ranges: cycle.edges.map((edge) => planGraph.edgeDependency[edge].range),
     related: waitRelated(planGraph, cycle),
-    fixes: [removalFix(planGraph, breakEdge, 'to break the cycle')],
+    fixes: removalFixes(planGraph, breakEdge, 'to break the cycle'),
     data: {
       component,
       componentSize,
@@ -257,7 +262,17 @@ function groupedFinding(
   const names = members.map((member) => stepName(planGraph.plan, member));
   const shown = names.slice(0, NAMED_MEMBERS).map((name) => `\`${name}\``).join(', ');
   const more = names.length > NAMED_MEMBERS ? ` and ${names.length - NAMED_MEMBERS} more` : '';
-  const breakEdge = edgeToBreak(planGraph, example, countEdgeUse([example]));
+  const editable = forward.filter((slot) => ownsEntry(planGraph.plan.steps[sourceOfSlot(planGraph, slot)], planGraph.edgeDependency[slot]));
+  const fixes: Fix[] =
+    editable.length === forward.length
+      ? [
+          {
+            title: `Remove the ${forward.length} dependencies on steps defined later in the file, to break every cycle of this component`,
+            edits: removeListEntries(planGraph.plan.text, forward.map((slot) => planGraph.edgeDependency[slot])),
+            preferred: true,
+          },
+        ]
+      : [];
 
   return {
     kind: 'cycle',
@@ -269,7 +284,7 @@ function groupedFinding(
     range: planGraph.edgeDependency[first].range,
     ranges: internalEdges.map((slot) => planGraph.edgeDependency[slot].range),
     related: waitRelated(planGraph, example),
-    fixes: [removalFix(planGraph, breakEdge, 'to break this shortest cycle')],
+    fixes,
     data: {
       component,
       componentSize: members.length,

@@ -10,11 +10,21 @@ import * as jsonc from 'jsonc-parser';
 import type { OffsetRange } from '../findings';
 import type { Dependency, LockUse, Plan, PlanShape, Step, StepBehavior } from './model';
 import { STEP_BEHAVIORS } from './model';
+import { MAX_NESTING } from './tree';
+
+/**
+ * Replaces a leading byte order mark with a space. jsonc-parser rejects the mark, and a
+ * character of the same length keeps every offset valid for the original text.
+ */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+}
 
 /** Thrown inside the visitor to leave the fast path; never escapes this module. */
 class Bail extends Error {}
 const BAIL = new Bail();
 const NO_RANGE: OffsetRange = Object.freeze({ start: 0, end: 0 });
+const NO_SIBLINGS: readonly { range: OffsetRange }[] = Object.freeze([]);
 
 type Field =
   | 'none'
@@ -33,9 +43,28 @@ type Field =
   | 'steps'
   | 'other';
 
+const FIELD_BITS: Record<Field, number> = {
+  none: 0,
+  other: 0,
+  id: 1,
+  tool: 2,
+  depends_on: 4,
+  locks: 8,
+  timeout_ms: 16,
+  duration_ms: 32,
+  command: 64,
+  behavior: 128,
+  description: 256,
+  input: 512,
+  name: 1024,
+  defaults: 2048,
+  steps: 4096,
+};
+
 const STEP_FIELDS = new Set<Field>(['id', 'tool', 'depends_on', 'locks', 'timeout_ms', 'duration_ms', 'command', 'behavior', 'description', 'input']);
 
 export function readJsonPlanFast(text: string): Plan | undefined {
+  const source = withoutByteOrderMark(text);
   let shape: PlanShape = 'array';
   let name: string | undefined;
   let defaultTimeout: number | undefined;
@@ -56,6 +85,9 @@ export function readJsonPlanFast(text: string): Plan | undefined {
   let dependencies: Dependency[] | undefined;
   let locks: LockUse[] | undefined;
   let inDefaults = false;
+  // Known keys seen in the current step, and separately at the top level.
+  let seenFields = 0;
+  let seenRootFields = 0;
   // Plain values under `input` or unknown fields, built as the general reader builds them.
   const plainStack: (Record<string, unknown> | unknown[])[] = [];
   const plainKeys: (string | undefined)[] = [];
@@ -86,14 +118,15 @@ export function readJsonPlanFast(text: string): Plan | undefined {
     current.range.end = end;
     steps.push(current);
     step = undefined;
+    seenFields = seenRootFields;
   };
 
   try {
     jsonc.visit(
-      text,
+      source,
       {
         onObjectBegin(offset) {
-          if (dependencies || locks) throw BAIL;
+          if (dependencies || locks || depth + plainStack.length >= MAX_NESTING) throw BAIL;
           if (plainStack.length > 0) {
             plainKeys.push(plainKey);
             plainStack.push(Object.create(null));
@@ -101,6 +134,8 @@ export function readJsonPlanFast(text: string): Plan | undefined {
             rootIsObject = true;
           } else if (depth === listDepth && !step) {
             // idRange is replaced when the id is read, and a step without an id leaves the fast path.
+            seenRootFields = seenFields;
+            seenFields = 0;
             step = { index: steps.length, id: '', tool: '', dependsOn: [], locks: [], range: { start: offset, end: offset }, idRange: NO_RANGE };
             hasTool = false;
           } else if (step && (field === 'input' || field === 'other')) {
@@ -132,7 +167,7 @@ export function readJsonPlanFast(text: string): Plan | undefined {
           if (step && depth === listDepth) finishStep(offset + length);
         },
         onArrayBegin(offset) {
-          if (dependencies || locks) throw BAIL;
+          if (dependencies || locks || depth + plainStack.length >= MAX_NESTING) throw BAIL;
           if (plainStack.length > 0) {
             plainKeys.push(plainKey);
             plainStack.push([]);
@@ -167,12 +202,13 @@ export function readJsonPlanFast(text: string): Plan | undefined {
             return;
           }
           if (dependencies) {
-            for (let i = 0; i < dependencies.length; i++) {
-              if (i > 0) dependencies[i].previous = dependencies[i - 1].range;
-              if (i + 1 < dependencies.length) dependencies[i].next = dependencies[i + 1].range;
+            const listRange = { start: listStart, end };
+            for (const dependency of dependencies) {
+              dependency.siblings = dependencies;
+              dependency.listRange = listRange;
             }
             step!.dependsOn = dependencies;
-            step!.dependsOnRange = { start: listStart, end };
+            step!.dependsOnRange = listRange;
             step!.dependsOnKeyRange = { start: fieldKeyStart, end: fieldKeyEnd };
             dependencies = undefined;
           } else if (locks) {
@@ -189,11 +225,17 @@ export function readJsonPlanFast(text: string): Plan | undefined {
             return;
           }
           if (inDefaults) {
-            if (property !== 'timeout_ms') throw BAIL;
+            if (property !== 'timeout_ms' || defaultTimeout !== undefined) throw BAIL;
             field = 'timeout_ms';
             return;
           }
           field = fieldFor(property);
+          // A repeated known key needs the general reader's duplicate-key warning.
+          if (field !== 'other') {
+            const bit = FIELD_BITS[field];
+            if (seenFields & bit) throw BAIL;
+            seenFields |= bit;
+          }
           fieldKeyStart = offset;
           fieldKeyEnd = offset + length;
         },
@@ -206,11 +248,13 @@ export function readJsonPlanFast(text: string): Plan | undefined {
           if (dependencies) {
             if (typeof value !== 'string') throw BAIL;
             const index = dependencies.length;
-            dependencies.push({ id: value, range, index, previous: undefined, next: undefined, block: false });
+            if (value === '') throw BAIL;
+            // The list and its range are filled in when the list ends.
+            dependencies.push({ id: value, range, index, siblings: NO_SIBLINGS, listRange: NO_RANGE, block: false });
             return;
           }
           if (locks) {
-            if (typeof value !== 'string') throw BAIL;
+            if (typeof value !== 'string' || value === '') throw BAIL;
             locks.push({ name: value, range });
             return;
           }
@@ -239,7 +283,8 @@ export function readJsonPlanFast(text: string): Plan | undefined {
       { allowTrailingComma: true, disallowComments: false },
     );
   } catch (error) {
-    if (error === BAIL) return undefined;
+    // A stack overflow on deep nesting is left to the general reader, which reports it.
+    if (error === BAIL || error instanceof RangeError) return undefined;
     throw error;
   }
 

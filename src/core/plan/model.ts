@@ -7,8 +7,8 @@ export type StepBehavior = 'ok' | 'error' | 'hang' | 'lost';
 export const STEP_BEHAVIORS: readonly StepBehavior[] = ['ok', 'error', 'hang', 'lost'];
 
 /**
- * One entry of a step's `depends_on` list. As a `ListEntryPlace` it records its neighbours,
- * so a fix can remove it with its separator.
+ * One entry of a step's `depends_on` list. As a `ListEntryPlace` it records its list and
+ * neighbours, so a fix can remove it with its separator.
  */
 export interface Dependency extends ListEntryPlace {
   id: string;

@@ -6,9 +6,9 @@
 import type { Finding, OffsetRange } from '../findings';
 import type { Dependency, LockUse, Plan, PlanFormat, PlanShape, Step, StepBehavior } from './model';
 import { PLAN_FILE_SUFFIXES, STEP_BEHAVIORS } from './model';
-import { parseJsonTree, parseYamlTree, toPlain, type ArrayNode, type ObjectNode, type TreeNode } from './tree';
+import { parseJsonTree, parseYamlTree, toPlain, type ArrayNode, type ObjectNode, type PropertyEntry, type TreeNode, type TreeResult } from './tree';
 import { formatStringLike } from './edits';
-import { readJsonPlanFast } from './jsonFastPath';
+import { readJsonPlanFast, withoutByteOrderMark } from './jsonFastPath';
 
 export interface ParseResult {
   plan: Plan;
@@ -58,7 +58,8 @@ export function parsePlan(text: string, format: PlanFormat): ParseResult {
 export function parsePlanGeneral(text: string, format: PlanFormat): ParseResult {
   const findings: Finding[] = [];
   // An empty file is a plan not written yet, not a syntax error.
-  const tree = text.trim() === '' ? { problems: [] } : format === 'json' ? parseJsonTree(text) : parseYamlTree(text);
+  let tree: TreeResult = { problems: [] };
+  if (text.trim() !== '') tree = format === 'json' ? parseJsonTree(withoutByteOrderMark(text)) : parseYamlTree(text);
   for (const problem of tree.problems) {
     findings.push(makeFinding('syntax-error', `Syntax error: ${problem.message}`, problem.range));
   }
@@ -73,12 +74,7 @@ export function parsePlanGeneral(text: string, format: PlanFormat): ParseResult 
   };
   if (!tree.root) {
     if (tree.problems.length === 0) {
-      findings.push(
-        makeFinding('invalid-plan', 'The file is empty. A plan is a list of steps, or an object with a `steps` list.', {
-          start: 0,
-          end: 0,
-        }),
-      );
+      findings.push(makeFinding('invalid-plan', `The file is empty. ${shapeHint(format)}`, { start: 0, end: 0 }));
     }
     return { plan: empty, findings };
   }
@@ -87,6 +83,12 @@ export function parsePlanGeneral(text: string, format: PlanFormat): ParseResult 
   const plan = reader.readPlan(tree.root);
   findings.sort((a, b) => a.range.start - b.range.start);
   return { plan, findings };
+}
+
+function shapeHint(format: PlanFormat): string {
+  return format === 'json'
+    ? 'A plan is a list of steps, or an object with a `"steps": [...]` (or `"plan": [...]`) list.'
+    : 'A plan is a list of steps, or a mapping with a `steps:` (or `plan:`) list.';
 }
 
 function makeFinding(kind: 'syntax-error' | 'invalid-plan', message: string, range: OffsetRange): Finding {
@@ -109,6 +111,8 @@ function describeNode(node: TreeNode): string {
   }
 }
 
+const NUMBER_SOURCE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
 class PlanReader {
   constructor(
     private readonly text: string,
@@ -123,6 +127,27 @@ class PlanReader {
     return finding;
   }
 
+  /**
+   * Reports keys that appear twice in one object. JSON parsers keep the last value, and so
+   * does this reader, but the first one is silently lost, so the later key gets a warning.
+   */
+  private reportDuplicateKeys(node: ObjectNode, where: string): void {
+    const seen = new Map<string, OffsetRange>();
+    for (const entry of node.entries) {
+      const first = seen.get(entry.key);
+      if (first) {
+        const finding = this.invalid(
+          `Duplicate key \`${entry.key}\` in ${where}: only this last value is used, and the earlier one is ignored. Remove one of them.`,
+          entry.keyRange,
+        );
+        finding.severity = 'warning';
+        finding.related.push({ message: `The earlier \`${entry.key}\``, range: first });
+      } else {
+        seen.set(entry.key, entry.keyRange);
+      }
+    }
+  }
+
   readPlan(root: TreeNode): Plan {
     let shape: PlanShape = 'array';
     let list: TreeNode | undefined;
@@ -132,8 +157,10 @@ class PlanReader {
     if (root.kind === 'array') {
       list = root;
     } else if (root.kind === 'object') {
-      const steps = root.entries.find((entry) => entry.key === 'steps');
-      const planEntry = root.entries.find((entry) => entry.key === 'plan');
+      this.reportDuplicateKeys(root, 'the plan');
+      // The last `steps` wins, as in JSON.parse; `steps` wins over `plan`.
+      const steps = lastEntry(root, 'steps');
+      const planEntry = lastEntry(root, 'plan');
       if (steps) {
         shape = 'steps';
         list = steps.value;
@@ -141,25 +168,18 @@ class PlanReader {
         shape = 'plan';
         list = planEntry.value;
       }
-      for (const entry of root.entries) {
-        if (entry.key === 'name') {
-          if (entry.value.kind === 'scalar' && typeof entry.value.value === 'string') name = entry.value.value;
-          else this.invalid(`\`name\` must be a string, but it is ${describeNode(entry.value)}.`, entry.value.range);
-        } else if (entry.key === 'defaults') {
-          timeoutMs = this.readDefaults(entry.value);
-        }
+      const nameEntry = lastEntry(root, 'name');
+      if (nameEntry) {
+        if (nameEntry.value.kind === 'scalar' && typeof nameEntry.value.value === 'string') name = nameEntry.value.value;
+        else this.invalid(`\`name\` must be a string, but it is ${describeNode(nameEntry.value)}.`, nameEntry.value.range);
       }
+      const defaultsEntry = lastEntry(root, 'defaults');
+      if (defaultsEntry) timeoutMs = this.readDefaults(defaultsEntry.value);
       if (!list) {
-        this.invalid(
-          'No steps found. A plan is a list of steps, or an object with a `steps` (or `plan`) list. Add `"steps": [...]`.',
-          { start: root.range.start, end: Math.min(root.range.start + 1, root.range.end) },
-        );
+        this.invalid(`No steps found. ${shapeHint(this.format)}`, { start: root.range.start, end: Math.min(root.range.start + 1, root.range.end) });
       }
     } else {
-      this.invalid(
-        `A plan must be a list of steps or an object with a \`steps\` list, but the file contains ${describeNode(root)}.`,
-        root.range,
-      );
+      this.invalid(`The file contains ${describeNode(root)}, not a plan. ${shapeHint(this.format)}`, root.range);
     }
 
     const plan: Plan = {
@@ -177,10 +197,10 @@ class PlanReader {
       return plan;
     }
 
-    for (const item of list.items) {
-      const step = this.readStep(item, plan.steps.length);
+    list.items.forEach((item, position) => {
+      const step = this.readStep(item, plan.steps.length, position);
       if (step) plan.steps.push(step);
-    }
+    });
     return plan;
   }
 
@@ -189,23 +209,31 @@ class PlanReader {
       this.invalid(`\`defaults\` must be an object such as { "timeout_ms": 30000 }, but it is ${describeNode(node)}.`, node.range);
       return undefined;
     }
-    const timeout = node.entries.find((entry) => entry.key === 'timeout_ms');
-    return timeout ? this.readDuration(timeout.value, 'defaults.timeout_ms') : undefined;
+    this.reportDuplicateKeys(node, '`defaults`');
+    const timeout = lastEntry(node, 'timeout_ms');
+    return timeout ? this.readDuration(timeout.value, '`defaults.timeout_ms`') : undefined;
   }
 
-  private readDuration(node: TreeNode, field: string): number | undefined {
+  /** Reads a duration in milliseconds; `where` names the field for the message. */
+  private readDuration(node: TreeNode, where: string): number | undefined {
     if (node.kind === 'scalar' && typeof node.value === 'number' && Number.isFinite(node.value) && node.value >= 0) {
       return node.value;
     }
-    this.invalid(`\`${field}\` must be a number of milliseconds (0 or more), but it is ${describeNode(node)}.`, node.range);
+    this.invalid(`${where} must be a number of milliseconds (0 or more), but it is ${describeNode(node)}.`, node.range);
     return undefined;
   }
 
-  private readStep(node: TreeNode, index: number): Step | undefined {
+  /**
+   * Reads one step. `index` is its position among the steps read so far (the node number in
+   * the dependency graph); `position` is its place in the file's list, used in messages.
+   */
+  private readStep(node: TreeNode, index: number, position: number): Step | undefined {
+    const label = `Step ${position + 1}`;
     if (node.kind !== 'object') {
-      this.invalid(`Step ${index + 1} must be an object with \`id\`, \`tool\` and \`depends_on\`, but it is ${describeNode(node)}.`, node.range);
+      this.invalid(`${label} must be an object with at least \`id\` and \`tool\`, but it is ${describeNode(node)}.`, node.range);
       return undefined;
     }
+    this.reportDuplicateKeys(node, label.toLowerCase());
 
     const step: Step = {
       index,
@@ -216,37 +244,38 @@ class PlanReader {
       range: node.range,
       idRange: { start: node.range.start, end: Math.min(node.range.start + 1, node.range.end) },
     };
-    let hasId = false;
+    let idState: 'missing' | 'invalid' | 'ok' = 'missing';
     let hasTool = false;
+    const where = (field: string) => `${label}${step.id === '' ? '' : ` (\`${step.id}\`)`}: \`${field}\``;
+
+    // `id` first, so that messages about the other fields can name the step.
+    const idEntry = lastEntry(node, 'id');
+    if (idEntry) {
+      const value = idEntry.value;
+      step.idRange = value.range;
+      const id = this.readString(value);
+      if (id !== undefined && id.length > 0) {
+        step.id = id;
+        idState = 'ok';
+      } else {
+        idState = 'invalid';
+        const numeric = value.kind === 'scalar' && typeof value.value === 'number';
+        this.invalid(`${label}: \`id\` must be a non-empty string, but it is ${describeNode(value)}.${numeric ? ' Quote it to make it a string.' : ''}`, value.range);
+        // A numeric id still names the step, so later checks do not cascade.
+        if (numeric) step.id = String((value as { value: number }).value);
+      }
+    }
 
     for (const entry of node.entries) {
+      if (entry !== lastEntry(node, entry.key)) continue;
       const value = entry.value;
       switch (entry.key) {
-        case 'id': {
-          step.idRange = value.range;
-          const id = this.readString(value);
-          if (id === undefined || id.length === 0) {
-            this.invalid(
-              `Step ${index + 1}: \`id\` must be a non-empty string, but it is ${describeNode(value)}.${
-                value.kind === 'scalar' && typeof value.value === 'number' ? ' Quote it to make it a string.' : ''
-              }`,
-              value.range,
-            );
-            // A numeric id still names the step, so later checks do not cascade.
-            if (value.kind === 'scalar' && typeof value.value === 'number') {
-              step.id = String(value.value);
-              hasId = true;
-            }
-          } else {
-            step.id = id;
-            hasId = true;
-          }
+        case 'id':
           break;
-        }
         case 'tool': {
           step.toolRange = value.range;
           const tool = this.readString(value);
-          if (tool === undefined) this.invalid(`Step ${index + 1}: \`tool\` must be a string, but it is ${describeNode(value)}.`, value.range);
+          if (tool === undefined) this.invalid(`${where('tool')} must be a string, but it is ${describeNode(value)}.`, value.range, this.stepIds(step));
           else step.tool = tool;
           hasTool = true;
           break;
@@ -254,27 +283,27 @@ class PlanReader {
         case 'depends_on':
           step.dependsOnKeyRange = entry.keyRange;
           step.dependsOnRange = value.range;
-          step.dependsOn = this.readDependencies(value, index);
+          step.dependsOn = this.readDependencies(value, where('depends_on'), step);
           break;
         case 'locks':
           step.locksRange = value.range;
-          step.locks = this.readLocks(value, index);
+          step.locks = this.readLocks(value, where('locks'), step);
           break;
         case 'input':
           step.input = toPlain(value);
           if (value.kind !== 'object' && !(value.kind === 'plain' && isPlainObject(value.value))) {
-            this.invalid(`Step ${index + 1}: \`input\` must be an object, but it is ${describeNode(value)}.`, value.range);
+            this.invalid(`${where('input')} must be an object, but it is ${describeNode(value)}.`, value.range, this.stepIds(step));
           }
           break;
         case 'timeout_ms':
-          step.timeoutMs = this.readDuration(value, 'timeout_ms');
+          step.timeoutMs = this.readDuration(value, where('timeout_ms'));
           break;
         case 'duration_ms':
-          step.durationMs = this.readDuration(value, 'duration_ms');
+          step.durationMs = this.readDuration(value, where('duration_ms'));
           break;
         case 'command': {
           const command = this.readString(value);
-          if (command === undefined) this.invalid(`Step ${index + 1}: \`command\` must be a string, but it is ${describeNode(value)}.`, value.range);
+          if (command === undefined) this.invalid(`${where('command')} must be a string, but it is ${describeNode(value)}.`, value.range, this.stepIds(step));
           else step.command = command;
           break;
         }
@@ -284,15 +313,16 @@ class PlanReader {
             step.behavior = behavior as StepBehavior;
           } else {
             this.invalid(
-              `Step ${index + 1}: \`behavior\` must be one of ${STEP_BEHAVIORS.map((b) => `"${b}"`).join(', ')}, but it is ${describeNode(value)}.`,
+              `${where('behavior')} must be one of ${STEP_BEHAVIORS.map((b) => `"${b}"`).join(', ')}, but it is ${describeNode(value)}.`,
               value.range,
+              this.stepIds(step),
             );
           }
           break;
         }
         case 'description': {
           const description = this.readString(value);
-          if (description === undefined) this.invalid(`Step ${index + 1}: \`description\` must be a string, but it is ${describeNode(value)}.`, value.range);
+          if (description === undefined) this.invalid(`${where('description')} must be a string, but it is ${describeNode(value)}.`, value.range, this.stepIds(step));
           else step.description = description;
           break;
         }
@@ -302,26 +332,27 @@ class PlanReader {
       }
     }
 
-    if (!hasId) {
-      this.invalid(`Step ${index + 1} has no \`id\`. Add a unique \`"id": "..."\` so other steps can depend on it.`, step.idRange);
+    if (idState === 'missing') {
+      this.invalid(`${label} has no \`id\`. Add a unique \`id\` so other steps can depend on it.`, step.idRange);
     }
     if (!hasTool) {
-      this.invalid(`Step ${hasId ? `\`${step.id}\`` : index + 1} has no \`tool\`. Add the name of the tool the step calls.`, step.idRange, hasId ? [step.id] : []);
+      this.invalid(`${step.id === '' ? label : `Step \`${step.id}\``} has no \`tool\`. Add the name of the tool the step calls.`, step.idRange, this.stepIds(step));
     }
     return step;
+  }
+
+  private stepIds(step: Step): string[] {
+    return step.id === '' ? [] : [step.id];
   }
 
   private readString(node: TreeNode): string | undefined {
     return node.kind === 'scalar' && typeof node.value === 'string' ? node.value : undefined;
   }
 
-  private readDependencies(node: TreeNode, stepIndex: number): Dependency[] {
+  private readDependencies(node: TreeNode, where: string, step: Step): Dependency[] {
     if (node.kind === 'scalar' && node.value === null) return [];
     if (node.kind === 'scalar' && typeof node.value === 'string') {
-      const finding = this.invalid(
-        `Step ${stepIndex + 1}: \`depends_on\` must be a list of step ids, but it is ${describeNode(node)}.`,
-        node.range,
-      );
+      const finding = this.invalid(`${where} must be a list of step ids, but it is ${describeNode(node)}.`, node.range, this.stepIds(step));
       const source = this.text.slice(node.range.start, node.range.end);
       finding.fixes.push({
         title: `Wrap ${source} in a list`,
@@ -331,55 +362,56 @@ class PlanReader {
       return [];
     }
     if (node.kind !== 'array') {
-      this.invalid(`Step ${stepIndex + 1}: \`depends_on\` must be a list of step ids, but it is ${describeNode(node)}.`, node.range);
+      this.invalid(`${where} must be a list of step ids, but it is ${describeNode(node)}.`, node.range, this.stepIds(step));
       return [];
     }
-    return this.readStringList(node, 'depends_on', stepIndex).map(({ value, range, index, previous, next }) => ({
+    return this.readStringList(node, where, step).map(({ value, range, index }) => ({
       id: value,
       range,
       index,
-      previous,
-      next,
+      siblings: node.items,
+      listRange: node.range,
       block: node.block,
+      ...(node.anchored ? { shared: true } : {}),
     }));
   }
 
-  private readLocks(node: TreeNode, stepIndex: number): LockUse[] {
+  private readLocks(node: TreeNode, where: string, step: Step): LockUse[] {
     if (node.kind === 'scalar' && node.value === null) return [];
     if (node.kind !== 'array') {
-      this.invalid(`Step ${stepIndex + 1}: \`locks\` must be a list of lock names, but it is ${describeNode(node)}.`, node.range);
+      this.invalid(`${where} must be a list of lock names, but it is ${describeNode(node)}.`, node.range, this.stepIds(step));
       return [];
     }
-    return this.readStringList(node, 'locks', stepIndex).map(({ value, range }) => ({ name: value, range }));
+    return this.readStringList(node, where, step).map(({ value, range }) => ({ name: value, range }));
   }
 
-  private readStringList(
-    node: ArrayNode,
-    field: string,
-    stepIndex: number,
-  ): { value: string; range: OffsetRange; index: number; previous?: OffsetRange; next?: OffsetRange }[] {
+  private readStringList(node: ArrayNode, where: string, step: Step): { value: string; range: OffsetRange; index: number }[] {
     const result = [];
     const items = node.items;
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      if (item.kind === 'scalar' && typeof item.value === 'string') {
-        result.push({ value: item.value, range: item.range, index: i, previous: items[i - 1]?.range, next: items[i + 1]?.range });
+      if (item.kind === 'scalar' && typeof item.value === 'string' && item.value !== '') {
+        result.push({ value: item.value, range: item.range, index: i });
         continue;
       }
-      const finding = this.invalid(
-        `Step ${stepIndex + 1}: every \`${field}\` entry must be a string, but entry ${i + 1} is ${describeNode(item)}.`,
-        item.range,
-      );
-      if (item.kind === 'scalar' && typeof item.value === 'number') {
+      const problem = item.kind === 'scalar' && item.value === '' ? 'is an empty string' : `is ${describeNode(item)}`;
+      const finding = this.invalid(`${where}: every entry must be a non-empty string, but entry ${i + 1} ${problem}.`, item.range, this.stepIds(step));
+      const source = this.text.slice(item.range.start, item.range.end);
+      if (item.kind === 'scalar' && typeof item.value === 'number' && NUMBER_SOURCE.test(source)) {
         finding.fixes.push({
-          title: `Quote ${item.value} as a string`,
-          edits: [{ range: item.range, newText: formatStringLike(this.format, String(item.value), '"') }],
+          title: `Quote ${source} as a string`,
+          edits: [{ range: item.range, newText: formatStringLike(this.format, source, '"') }],
           preferred: true,
         });
       }
     }
     return result;
   }
+}
+
+function lastEntry(node: ObjectNode, key: string): PropertyEntry | undefined {
+  for (let i = node.entries.length - 1; i >= 0; i--) if (node.entries[i].key === key) return node.entries[i];
+  return undefined;
 }
 
 function isPlainObject(value: unknown): boolean {

@@ -28,6 +28,8 @@ export interface ArrayNode {
   items: TreeNode[];
   /** YAML block sequences (`- item` lines) remove entries by line; flow lists by separator. */
   block: boolean;
+  /** True for a YAML list with an anchor (`&name`), which aliases elsewhere share. */
+  anchored?: boolean;
 }
 
 export interface ScalarNode {
@@ -76,6 +78,8 @@ interface Frame {
  * with ranges and the tree holds what could be read.
  */
 export function parseJsonTree(text: string): TreeResult {
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep !== -1) return { problems: [nestingProblem(tooDeep)] };
   const problems: SyntaxProblem[] = [];
   const stack: Frame[] = [];
   let root: TreeNode | undefined;
@@ -163,6 +167,38 @@ export function parseJsonTree(text: string): TreeResult {
   return { root, problems };
 }
 
+/** Nesting depth past which a document is rejected instead of risking the parser's stack. */
+export const MAX_NESTING = 1000;
+
+/**
+ * Returns the offset where brackets outside strings first nest deeper than `limit`, or -1.
+ * jsonc-parser reads nested values recursively, so deeper input overflows the call stack.
+ */
+export function findExcessiveNesting(text: string, limit = MAX_NESTING): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 92 /* \ */) i++;
+      else if (code === 34 /* " */) inString = false;
+      continue;
+    }
+    if (code === 34) inString = true;
+    else if (code === 123 /* { */ || code === 91 /* [ */) {
+      if (++depth > limit) return i;
+    } else if (code === 125 /* } */ || code === 93 /* ] */) depth--;
+  }
+  return -1;
+}
+
+function nestingProblem(offset: number): SyntaxProblem {
+  return {
+    message: `Values are nested more than ${MAX_NESTING} levels deep here, more than this reader supports. A plan needs only a few levels; flatten the value.`,
+    range: { start: offset, end: offset + 1 },
+  };
+}
+
 function defineProperty(target: Record<string, unknown>, key: string, value: unknown): void {
   // Plain containers have no prototype, so keys such as `__proto__` are ordinary data.
   target[key] = value;
@@ -215,25 +251,39 @@ function describeJsonError(error: jsonc.ParseErrorCode): string {
 export function parseYamlTree(text: string): TreeResult & { warnings: SyntaxProblem[] } {
   const problems: SyntaxProblem[] = [];
   const warnings: SyntaxProblem[] = [];
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep !== -1) return { problems: [nestingProblem(tooDeep)], warnings };
   let document: YAML.Document.Parsed;
   try {
-    document = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+    // Duplicate keys are kept, so the plan reader reports them the same way as in JSON.
+    document = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false, merge: true });
   } catch (error) {
     // The yaml package reports problems through `errors`; a throw here is an internal limit.
-    problems.push({ message: `YAML could not be read: ${String(error)}`, range: { start: 0, end: 0 } });
+    problems.push({ message: `The YAML could not be read: ${error instanceof Error ? error.message : String(error)}`, range: { start: 0, end: 0 } });
     return { problems, warnings };
   }
 
   for (const error of document.errors) problems.push(yamlProblem(error, text.length));
   for (const warning of document.warnings) warnings.push(yamlProblem(warning, text.length));
 
-  const root = document.contents ? convertYaml(document, document.contents, 0, text) : undefined;
+  let root: TreeNode | undefined;
+  try {
+    root = document.contents ? convertYaml({ document, text, problems }, document.contents, 0) : undefined;
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    problems.push(nestingProblem(0));
+  }
   return { root, problems, warnings };
 }
 
 function yamlProblem(error: YAML.YAMLError, textLength: number): SyntaxProblem {
   const [start, end] = error.pos;
-  const message = error.message.split('\n')[0];
+  let message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  if (error.code === 'MULTIPLE_DOCS') {
+    message = 'The file contains more than one YAML document. A plan file holds one: remove the `---` separator or split the file.';
+  } else if (/Maximum call stack/.test(message)) {
+    message = 'The YAML is nested too deeply to read. A plan needs only a few levels; flatten the value.';
+  }
   return { message, range: { start: Math.min(start, textLength), end: Math.min(Math.max(end, start), textLength) } };
 }
 
@@ -246,13 +296,22 @@ function yamlRange(node: YAML.Node, text: string): OffsetRange {
   return { start: range[0], end };
 }
 
-function convertYaml(document: YAML.Document.Parsed, node: unknown, depth: number, text: string): TreeNode {
+interface YamlContext {
+  document: YAML.Document.Parsed;
+  text: string;
+  problems: SyntaxProblem[];
+}
+
+function convertYaml(context: YamlContext, node: unknown, depth: number): TreeNode {
+  const { document, text } = context;
   if (YAML.isAlias(node)) {
     const target = node.resolve(document);
-    const converted = target ? convertYaml(document, target, depth, text) : undefined;
     const range = yamlRange(node, text);
-    if (!converted) return { kind: 'scalar', range, value: null };
-    return { ...converted, range } as TreeNode;
+    if (!target) {
+      context.problems.push({ message: `The alias \`*${node.source}\` names no anchor. Define \`&${node.source}\` before it.`, range });
+      return { kind: 'scalar', range, value: null };
+    }
+    return { ...convertYaml(context, target, depth), range } as TreeNode;
   }
   if (!YAML.isNode(node)) return { kind: 'scalar', range: { start: 0, end: 0 }, value: null };
   const range = yamlRange(node, text);
@@ -263,21 +322,31 @@ function convertYaml(document: YAML.Document.Parsed, node: unknown, depth: numbe
 
   if (YAML.isMap(node)) {
     const entries: PropertyEntry[] = [];
+    const merged: PropertyEntry[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key;
+      if (YAML.isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+        // A merge key (`<<: *base`): the anchored mappings' entries, below the explicit ones.
+        merged.push(...mergedEntries(context, pair.value, depth));
+        continue;
+      }
       const key = YAML.isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const keyRange = YAML.isNode(keyNode) ? yamlRange(keyNode, text) : range;
       const value: TreeNode = pair.value
-        ? convertYaml(document, pair.value, depth + 1, text)
+        ? convertYaml(context, pair.value, depth + 1)
         : { kind: 'scalar', range: { start: keyRange.end, end: keyRange.end }, value: null };
       entries.push({ key, keyRange, value });
     }
-    return { kind: 'object', range, entries };
+    const explicit = new Set(entries.map((entry) => entry.key));
+    const inherited = merged.filter((entry, index) => !explicit.has(entry.key) && merged.findIndex((other) => other.key === entry.key) === index);
+    return { kind: 'object', range, entries: [...inherited, ...entries] };
   }
 
   if (YAML.isSeq(node)) {
-    const items = node.items.map((item) => convertYaml(document, item, depth + 1, text));
-    return { kind: 'array', range, items, block: !node.flow };
+    const items = node.items.map((item) => convertYaml(context, item, depth + 1));
+    const array: ArrayNode = { kind: 'array', range, items, block: !node.flow };
+    if (node.anchor) array.anchored = true;
+    return array;
   }
 
   if (YAML.isScalar(node)) {
@@ -290,6 +359,17 @@ function convertYaml(document: YAML.Document.Parsed, node: unknown, depth: numbe
   }
 
   return { kind: 'plain', range, value: null };
+}
+
+/** Entries that a merge key brings in: from one mapping, or from a list of them, earlier first. */
+function mergedEntries(context: YamlContext, value: unknown, depth: number): PropertyEntry[] {
+  const sources = YAML.isSeq(value) ? value.items : [value];
+  const entries: PropertyEntry[] = [];
+  for (const source of sources) {
+    const converted = convertYaml(context, source, depth);
+    if (converted.kind === 'object') entries.push(...converted.entries);
+  }
+  return entries;
 }
 
 /** Converts a ranged node back to plain data, for fields such as `input`. */

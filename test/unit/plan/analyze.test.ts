@@ -57,7 +57,9 @@ describe('cycle rule', () => {
     for (const finding of ofKind(analysis.findings, 'cycle')) {
       const edit = finding.fixes[0].edits[0];
       assert.match(finding.fixes[0].title, /`join` from the depends_on of `source`/);
-      assert.equal(text.slice(edit.range.start, edit.range.end), '"join"');
+      // `join` is the only entry, so the whole list becomes empty.
+      assert.equal(text.slice(edit.range.start, edit.range.end), '["join"]');
+      assert.equal(edit.newText, '[]');
     }
   });
 
@@ -237,8 +239,9 @@ function chainPlan(length: number, closeRing: boolean): Plan {
   for (let i = 0; i < length; i++) {
     const range = { start: i, end: i + 1 };
     const dependsOn = [];
-    if (i > 0) dependsOn.push({ id: `s${i - 1}`, range, index: 0, block: false });
-    if (i === 0 && closeRing) dependsOn.push({ id: `s${length - 1}`, range, index: 0, block: false });
+    const place = { range, index: 0, siblings: [{ range }], listRange: range, block: false };
+    if (i > 0) dependsOn.push({ id: `s${i - 1}`, ...place });
+    if (i === 0 && closeRing) dependsOn.push({ id: `s${length - 1}`, ...place });
     steps[i] = { index: i, id: `s${i}`, tool: 't', dependsOn, locks: [], range, idRange: range };
   }
   return { text: '', format: 'json', shape: 'array', defaults: {}, steps, stepsRange: { start: 0, end: 0 } };
@@ -256,5 +259,50 @@ describe('long chains', () => {
     const cycles = ofKind(analysis.findings, 'cycle');
     assert.equal(cycles.length, 1);
     assert.equal(cycles[0].steps.length, 1_000_000);
+  });
+});
+
+describe('fixes on hard inputs', () => {
+  it('grouped component fix breaks every cycle', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const steps = ids.map((id) => ({ id, tool: 't', depends_on: ids.filter((other) => other !== id) }));
+    const text = JSON.stringify(steps, null, 1);
+    const analysis = checkPlan(text, 'json');
+    const [cycle] = ofKind(analysis.findings, 'cycle');
+    assert.match(cycle.message, /6 steps form one strongly connected component/);
+    const fixed = applyEdits(text, cycle.fixes[0].edits);
+    assert.deepEqual(ofKind(checkPlan(fixed, 'json').findings, 'cycle'), []);
+  });
+
+  it('removing the only entry leaves an empty list', () => {
+    const text = '{"steps":[{"id":"d","tool":"t","depends_on":["zz",]}]}';
+    const [unknown] = ofKind(checkPlan(text, 'json').findings, 'unknown-dependency');
+    const fixed = applyEdits(text, unknown.fixes[0].edits);
+    assert.equal(fixed, '{"steps":[{"id":"d","tool":"t","depends_on":[]}]}');
+    assert.deepEqual(checkPlan(fixed, 'json').findings, []);
+  });
+
+  it('never suggests the step itself', () => {
+    const [unknown] = ofKind(checkPlan('[{"id":"fetch_orders","tool":"t","depends_on":["fetch_order"]}]', 'json').findings, 'unknown-dependency');
+    assert.equal(unknown.suggestion, undefined);
+  });
+
+  it('gives each duplicate its own new name', () => {
+    const text = 'steps:\n  - {id: fetch, tool: t}\n  - {id: fetch, tool: t}\n  - {id: fetch, tool: t}\n';
+    const duplicates = ofKind(checkPlan(text, 'yaml').findings, 'duplicate-id');
+    assert.equal(duplicates.length, 2);
+    const fixed = applyEdits(text, duplicates.flatMap((finding) => finding.fixes[0].edits));
+    assert.deepEqual(checkPlan(fixed, 'yaml').findings, []);
+  });
+
+  it('offers no edit inside a shared YAML anchor', () => {
+    const text = 'steps:\n  - id: a\n    tool: t\n    depends_on: &deps [b]\n  - id: b\n    tool: t\n    depends_on: [a]\n  - id: c\n    tool: t\n    depends_on: *deps\n';
+    const analysis = checkPlan(text, 'yaml');
+    const cycle = ofKind(analysis.findings, 'cycle')[0];
+    // Only b's own list may be edited; a's list is shared with c through the anchor.
+    assert.equal(cycle.fixes.length, 1);
+    for (const fix of cycle.fixes) {
+      for (const edit of fix.edits) assert.ok(edit.range.start > text.indexOf('- id: b'));
+    }
   });
 });

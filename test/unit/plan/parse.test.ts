@@ -221,3 +221,82 @@ describe('plan file recognition', () => {
     assert.equal(planFormatFromContent('{"$schema": "https://json.schemastore.org/package.json"}'), undefined);
   });
 });
+
+describe('parsePlan hard inputs', () => {
+  it('reports deep nesting instead of overflowing', () => {
+    const text = `{"steps":[{"id":"a","tool":"t","input":${'{"x":'.repeat(5000)}1${'}'.repeat(5000)}}]}`;
+    const { findings } = parsePlan(text, 'json');
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].kind, 'syntax-error');
+    assert.match(findings[0].message, /nested more than 1000 levels/);
+  });
+
+  it('reports deep YAML nesting instead of overflowing', () => {
+    const text = `steps:\n  - id: a\n    tool: t\n    input: ${'['.repeat(3000)}${']'.repeat(3000)}\n`;
+    const { findings } = parsePlan(text, 'yaml');
+    assert.equal(findings[0].kind, 'syntax-error');
+  });
+
+  it('accepts a UTF-8 byte order mark in JSON', () => {
+    const text = '\ufeff{"steps":[{"id":"a","tool":"t"}]}';
+    const { plan, findings } = parsePlan(text, 'json');
+    assert.deepEqual(findings, []);
+    assert.equal(text.slice(plan.steps[0].idRange.start, plan.steps[0].idRange.end), '"a"');
+  });
+
+  it('warns on a duplicate steps key and uses the last', () => {
+    const text = '{"steps":[{"id":"a","tool":"t"}],"steps":[{"id":"b","tool":"t","depends_on":["b"]}]}';
+    const { plan, findings } = parsePlan(text, 'json');
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /Duplicate key `steps`/);
+    assert.deepEqual(plan.steps.map((step) => step.id), ['b']);
+  });
+
+  it('warns on a duplicate key inside a step', () => {
+    const { plan, findings } = parsePlan('steps:\n  - id: a\n    tool: t\n    id: b\n', 'yaml');
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /Duplicate key `id` in step 1/);
+    assert.equal(plan.steps[0].id, 'b');
+  });
+
+  it('applies YAML merge keys', () => {
+    const text = 'base: &base {tool: fetch, timeout_ms: 500}\nsteps:\n  - <<: *base\n    id: a\n  - <<: *base\n    id: b\n    tool: other\n';
+    const { plan, findings } = parsePlan(text, 'yaml');
+    assert.deepEqual(findings, []);
+    assert.equal(plan.steps[0].tool, 'fetch');
+    assert.equal(plan.steps[0].timeoutMs, 500);
+    assert.equal(plan.steps[1].tool, 'other');
+  });
+
+  it('names an alias without an anchor', () => {
+    const { findings } = parsePlan('steps:\n  - id: a\n    tool: t\n    depends_on: [*nope]\n', 'yaml');
+    assert.ok(findings.some((finding) => /alias `\*nope` names no anchor/.test(finding.message)));
+  });
+
+  it('explains a multi-document YAML file', () => {
+    const { findings } = parsePlan('steps: []\n---\nsteps: []\n', 'yaml');
+    assert.match(findings[0].message, /more than one YAML document/);
+  });
+
+  it('numbers non-object entries by position', () => {
+    const { findings } = parsePlan('[{"id":"a","tool":"t"}, "oops", null, 5]', 'json');
+    assert.deepEqual(findings.map((finding) => /^Step (\d+)/.exec(finding.message)?.[1]), ['2', '3', '4']);
+  });
+
+  it('quotes a number as written', () => {
+    const text = 'steps:\n  - id: a\n    tool: t\n    depends_on: [1.0]\n';
+    const { findings } = parsePlan(text, 'yaml');
+    assert.equal(findings[0].fixes[0].edits[0].newText, '"1.0"');
+  });
+
+  it('reports an empty dependency id', () => {
+    const { findings } = parsePlan('[{"id":"a","tool":"t","depends_on":[""]}]', 'json');
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /entry 1 is an empty string/);
+  });
+
+  it('reports an invalid id once', () => {
+    const { findings } = parsePlan('[{"id":"","tool":"t"}]', 'json');
+    assert.equal(findings.length, 1);
+  });
+});

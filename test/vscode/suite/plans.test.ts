@@ -590,7 +590,8 @@ describe('large plan', () => {
 
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri);
     assert.equal(symbols?.filter((symbol) => symbol.kind === vscode.SymbolKind.Function).length, 5000);
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 5000);
+    // Resolve more lenses than steps: the file-level lenses (such as Run with Watchdog) come first.
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 6000);
     assert.equal(lenses?.filter((lens) => lens.command?.title.startsWith('stage ')).length, 5000);
 
     // s0000 now waits for s0400, which depends on it through the steps in between.

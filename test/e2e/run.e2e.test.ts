@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertEventually, withWorkbench } from './harness';
+
+const PLAN = `${JSON.stringify(
+  {
+    name: 'e2e watchdog run',
+    steps: [
+      { id: 'fetch_docs', tool: 'web_fetch', behavior: 'hang', timeout_ms: 9_000 },
+      { id: 'search', tool: 'web_search', duration_ms: 2_000 },
+      { id: 'summarise', tool: 'llm', duration_ms: 500, depends_on: ['search'] },
+    ],
+  },
+  null,
+  2,
+)}\n`;
+
+/** Reads the age in seconds of the call the run status bar item names, such as `· fetch_docs 1.5s/6.0s`. */
+function ageIn(text: string): number | undefined {
+  const match = /· (\S+) (\d+(?:\.\d+)?)s\/(\d+(?:\.\d+)?)s/.exec(text);
+  return match ? Number(match[2]) : undefined;
+}
+
+test('run from the command shows advancing ages', { timeout: 240_000 }, () =>
+  withWorkbench({ name: 'run-watchdog', files: { 'watchdog.plan.json': PLAN }, settings: { 'agentDeadlock.run.clock': 'real' } }, async (workbench) => {
+    await workbench.openFile('watchdog.plan.json');
+    await workbench.runCommand('Agent Deadlock: Run with Watchdog');
+
+    const item = workbench.page.locator('.statusbar-item').filter({ hasText: /Run: \d+ in flight/ }).first();
+    let first = '';
+    await assertEventually(
+      async () => {
+        first = (await item.innerText({ timeout: 1_000 })).trim();
+        return ageIn(first) !== undefined;
+      },
+      30_000,
+      () => `No run status bar item with a call age appeared; last text "${first}".`,
+    );
+    const firstAge = ageIn(first) as number;
+    await workbench.screenshot('ages-first');
+
+    let later = '';
+    await assertEventually(
+      async () => {
+        later = (await item.innerText({ timeout: 1_000 })).trim();
+        const age = ageIn(later);
+        return age !== undefined && age >= firstAge + 1;
+      },
+      15_000,
+      () => `The call age did not advance by a second: first "${first}", then "${later}".`,
+    );
+    await workbench.screenshot('ages-later');
+
+    // The run's trace is followed in the Agent Calls view, where the hung call shows its age.
+    const row = workbench.page.locator('.monaco-list-row').filter({ hasText: 'fetch_docs' }).filter({ hasText: /running/ }).first();
+    let rowText = '';
+    const rowAge = (text: string): number | undefined => {
+      const match = /running (\d+) (ms|s)/.exec(text);
+      if (!match) return undefined;
+      return match[2] === 's' ? Number(match[1]) * 1000 : Number(match[1]);
+    };
+    await assertEventually(
+      async () => {
+        rowText = (await row.innerText({ timeout: 1_000 })).replace(/\s+/g, ' ');
+        return rowAge(rowText) !== undefined;
+      },
+      15_000,
+      () => `The Agent Calls view shows no running fetch_docs row; last text "${rowText}".`,
+    );
+    const viewAge = rowAge(rowText) as number;
+    assert.match(rowText, /timeout 9 s/);
+    await assertEventually(
+      async () => {
+        rowText = (await row.innerText({ timeout: 1_000 })).replace(/\s+/g, ' ');
+        return (rowAge(rowText) ?? 0) >= viewAge + 1_000;
+      },
+      10_000,
+      () => `The age in the Agent Calls view did not advance: first ${viewAge} ms, then "${rowText}".`,
+    );
+    await workbench.screenshot('agent-calls');
+
+    // The hung call times out at 9 s, so the run ends and the status bar shows the outcome.
+    const done = workbench.page.locator('.statusbar-item').filter({ hasText: /Run: 1 of 3 calls did not complete/ }).first();
+    await done.waitFor({ state: 'visible', timeout: 30_000 });
+    const frame = await workbench.webviewFrame({ selector: 'h1', timeoutMs: 30_000 });
+    assert.match(await frame.locator('h1').innerText(), /Run summary: e2e watchdog run/);
+    assert.match(await frame.locator('body').innerText(), /Tool "web_fetch" timed out after 9000 ms/);
+    const links = await frame.locator('a').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('data-href') ?? anchor.getAttribute('href') ?? ''));
+    assert.ok(links.some((link) => /watchdog\.plan\.json#L4$/.test(link)), `No link to the fetch_docs step: ${links.join(', ')}`);
+    await workbench.screenshot('summary');
+  }),
+);
