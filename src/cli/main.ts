@@ -17,6 +17,7 @@ import { checkInput, InputError, type CheckOptions } from './inputs';
 import './traceInput';
 import { parseArguments, UsageError, type ParsedArguments } from './arguments';
 import { VERSION } from './version';
+import { describeError } from './errors';
 import { runCommand } from './run';
 
 export const EXIT_CLEAN = 0;
@@ -105,35 +106,6 @@ export function main(argv: string[], io: CliIo): number {
     }
     throw error;
   }
-}
-
-/** Plain words for the file system errors that a user can cause, by Node's error code. */
-const ERROR_CODE_REASONS = new Map<string, string>([
-  ['ENOENT', 'file not found'],
-  ['EISDIR', 'is a folder, not a file'],
-  ['EACCES', 'permission denied'],
-  ['EPERM', 'operation not permitted'],
-  ['ELOOP', 'too many levels of symbolic links'],
-  ['ENOTDIR', 'a part of the path is not a folder'],
-  ['ENAMETOOLONG', 'the file name is too long'],
-  ['EMFILE', 'too many open files'],
-  ['ENFILE', 'too many open files in the system'],
-  ['EIO', 'input/output error'],
-  ['EBUSY', 'the file is busy'],
-  ['ENXIO', 'no such device'],
-  ['ENOSPC', 'no space left on the device'],
-  ['EAGAIN', 'the resource is temporarily unavailable, try again'],
-  ['ERR_FS_FILE_TOO_LARGE', 'the file is too large to read'],
-  ['ERR_STRING_TOO_LONG', 'the file is too large to read as text'],
-]);
-
-/** Describes an error in plain words: the wording for a known code, else its message without "Error:" or a stack. */
-export function describeError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const known = code === undefined ? undefined : ERROR_CODE_REASONS.get(code);
-  if (known) return known;
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^Error:\s*/, '').replace(/\.$/, '');
 }
 
 function readInput(path: string, io: CliIo): string {
@@ -247,15 +219,16 @@ export function processIo(): CliIo {
 }
 
 /**
- * Handles write errors on stdout or stderr. When the reader goes away, as `head` does, the
- * process exits quietly: Node ignores SIGPIPE, so the failed write arrives as an EPIPE error
- * event, which would otherwise crash with a stack trace. The exit code is the one the command
- * computed, or 0 if it had not finished yet. Other write errors, such as a full disk, are
- * reported in one line and exit with 2.
+ * Handles write errors on stdout or stderr. When the reader goes away, as `head` does, Node
+ * (which ignores SIGPIPE) emits EPIPE as an error event, which would otherwise crash with a
+ * stack trace. The stream is then closed, later writes are dropped, and the process ends with
+ * the exit code the command computed, as soon as its work is done. `check` and `graph` write
+ * only at the end, and `run` prints its summary only at the end, so no work is cut short.
+ * Other write errors, such as a full disk, are reported in one line and exit with 2.
  */
 export function handleOutputErrors(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_CLEAN);
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
     if (name === 'stdout') process.stderr.write(`agent-deadlock: cannot write the output: ${describeError(error)}.\n`);
     process.exit(EXIT_USAGE);
   });
