@@ -7,7 +7,8 @@ import { planFormatForPath } from '../core/plan/parse';
 import { checkPlan } from '../core/plan/check';
 import { planGraphModel } from '../core/graph/planGraph';
 import { toDot, toGraphJson, toMermaid } from '../core/report/export';
-import type { FileReport } from '../core/report/fileReport';
+import { escapeControlCharacters } from '../core/report/escape';
+import { formatLocation, isUnreadable, locate, type FileResult } from '../core/report/fileReport';
 import { formatJson } from '../core/report/json';
 import { formatSarif } from '../core/report/sarif';
 import { formatText } from '../core/report/text';
@@ -16,6 +17,7 @@ import { checkInput, InputError, type CheckOptions } from './inputs';
 import './traceInput';
 import { parseArguments, UsageError, type ParsedArguments } from './arguments';
 import { VERSION } from './version';
+import { describeError } from './errors';
 import { runCommand } from './run';
 
 export const EXIT_CLEAN = 0;
@@ -56,10 +58,11 @@ Options:
   --timeout TOOL=MS     Timeout in milliseconds for one tool, when judging hung calls
                         in traces. Repeat for several tools.
   --default-timeout MS  Timeout in milliseconds for tools without their own (default 30000).
-  --no-color            Plain text output. Color is also off when NO_COLOR is set or
-                        the output is not a terminal.
+  --no-color            Plain text output. Color is also off when NO_COLOR is set to a
+                        non-empty value or the output is not a terminal.
 
-Exit codes: 0 no findings, 1 findings, 2 usage error or unreadable file.
+Exit codes: 0 no findings, 1 findings, 2 usage error or unreadable file. graph exits
+with 1 when the plan has syntax or schema errors, and 2 when no step could be read.
 `;
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -98,7 +101,7 @@ export function main(argv: string[], io: CliIo): number {
     throw new UsageError(`unknown command "${args.command}". Commands: check, graph${[...SUBCOMMANDS.keys()].map((name) => `, ${name}`).join('')}.`);
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
-      io.stderr(`agent-deadlock: ${error.message}\n`);
+      io.stderr(`agent-deadlock: ${escapeControlCharacters(error.message)}\n`);
       return EXIT_USAGE;
     }
     throw error;
@@ -109,25 +112,36 @@ function readInput(path: string, io: CliIo): string {
   try {
     return io.readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reasons: Record<string, string> = { ENOENT: 'file not found', EISDIR: 'it is a folder, not a file', EACCES: 'permission denied' };
-    const reason = (code !== undefined && reasons[code]) || String(error);
-    throw new InputError(`cannot read ${path}: ${reason}.`);
+    const reason = describeError(error);
+    throw new InputError(`cannot read ${path}: ${reason}.`, reason);
   }
+}
+
+/** Parses a non-negative whole number of milliseconds, or returns undefined. */
+function parseMilliseconds(value: string): number | undefined {
+  if (!/^\d+$/.test(value)) return undefined;
+  const milliseconds = Number(value);
+  return Number.isSafeInteger(milliseconds) ? milliseconds : undefined;
 }
 
 export function checkOptions(args: ParsedArguments): CheckOptions {
   const toolTimeouts = new Map<string, number>();
   for (const value of args.options.get('timeout') ?? []) {
-    const match = /^(.+)=(\d+)$/.exec(value);
-    if (!match) throw new UsageError(`invalid --timeout "${value}". Write it as TOOL=MS, for example --timeout Bash=120000.`);
-    toolTimeouts.set(match[1], Number(match[2]));
+    // The last `=` splits, so tool names may contain `=`.
+    const equals = value.lastIndexOf('=');
+    if (equals <= 0) throw new UsageError(`invalid --timeout "${value}". Write it as TOOL=MS, for example --timeout Bash=120000.`);
+    const milliseconds = parseMilliseconds(value.slice(equals + 1));
+    if (milliseconds === undefined) {
+      throw new UsageError(`invalid --timeout "${value}": the milliseconds must be a whole number 0 or more, for example --timeout Bash=120000.`);
+    }
+    toolTimeouts.set(value.slice(0, equals), milliseconds);
   }
   const defaultValue = args.options.get('default-timeout')?.at(-1);
   let defaultTimeoutMs = 30_000;
   if (defaultValue !== undefined) {
-    if (!/^\d+$/.test(defaultValue)) throw new UsageError(`invalid --default-timeout "${defaultValue}". Give a whole number of milliseconds.`);
-    defaultTimeoutMs = Number(defaultValue);
+    const milliseconds = parseMilliseconds(defaultValue);
+    if (milliseconds === undefined) throw new UsageError(`invalid --default-timeout "${defaultValue}": the milliseconds must be a whole number 0 or more.`);
+    defaultTimeoutMs = milliseconds;
   }
   return { toolTimeouts, defaultTimeoutMs };
 }
@@ -140,24 +154,26 @@ function runCheck(args: ParsedArguments, io: CliIo): number {
   if (args.positionals.length === 0) throw new UsageError('check needs at least one FILE.');
 
   const options = checkOptions(args);
-  const reports: FileReport[] = [];
+  // Files that cannot be read stay in the results, so every format lists them.
+  const results: FileResult[] = [];
   let unreadable = false;
   for (const path of args.positionals) {
     try {
-      reports.push(checkInput(path, readInput(path, io), options));
+      results.push(checkInput(path, readInput(path, io), options));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      io.stderr(`agent-deadlock: ${error.message}\n`);
+      io.stderr(`agent-deadlock: ${escapeControlCharacters(error.message)}\n`);
+      results.push({ path, error: error.reason.replace(/\.$/, '') });
       unreadable = true;
     }
   }
 
-  if (format === 'json') io.stdout(formatJson(reports));
-  else if (format === 'sarif') io.stdout(formatSarif(reports, VERSION));
-  else io.stdout(formatText(reports, { color: useColor(args, io) }));
+  if (format === 'json') io.stdout(formatJson(results));
+  else if (format === 'sarif') io.stdout(formatSarif(results, VERSION));
+  else io.stdout(formatText(results, { color: useColor(args, io) }));
 
   if (unreadable) return EXIT_USAGE;
-  const failing = reports.some((report) => report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]));
+  const failing = results.some((report) => !isUnreadable(report) && report.findings.some((finding) => SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[failOn]));
   return failing ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -170,15 +186,24 @@ function runGraph(args: ParsedArguments, io: CliIo): number {
   const report = checkInput(path, text, checkOptions(args));
   if (report.kind !== 'plan') throw new UsageError(`${path} is a trace; graph exports plans. Open traces in the editor to see their wait-for graph.`);
   const analysis = checkPlan(text, planFormatForPath(path) ?? (report.format.includes('YAML') ? 'yaml' : 'json'));
+
+  // A graph of a file that does not parse would silently miss steps, so it is not printed.
+  // Schema errors leave the structure readable, so the graph is printed but the exit code is 1.
+  const readErrors = analysis.findings.filter((finding) => finding.kind === 'syntax-error' || finding.kind === 'invalid-plan');
+  for (const finding of readErrors) io.stderr(`${escapeControlCharacters(`${formatLocation(locate(report, finding.range))} ${finding.message}`)}\n`);
+  if (readErrors.length > 0 && analysis.plan.steps.length === 0) return EXIT_USAGE;
+  if (readErrors.some((finding) => finding.kind === 'syntax-error')) return EXIT_FINDINGS;
+
   const model = planGraphModel(analysis, path);
   const exporters: Record<string, (graph: typeof model) => string> = { dot: toDot, mermaid: toMermaid, json: toGraphJson };
   io.stdout(exporters[format](model));
-  return EXIT_CLEAN;
+  return readErrors.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 function useColor(args: ParsedArguments, io: CliIo): boolean {
-  if (args.flags.has('no-color') || io.env.NO_COLOR !== undefined) return false;
-  if (args.flags.has('color') || io.env.FORCE_COLOR !== undefined) return true;
+  // An empty NO_COLOR or FORCE_COLOR counts as unset, as no-color.org specifies for NO_COLOR.
+  if (args.flags.has('no-color') || (io.env.NO_COLOR ?? '') !== '') return false;
+  if (args.flags.has('color') || (io.env.FORCE_COLOR ?? '') !== '') return true;
   return io.isTty;
 }
 
@@ -193,10 +218,33 @@ export function processIo(): CliIo {
   };
 }
 
+/**
+ * Handles write errors on stdout or stderr. When the reader goes away, as `head` does, Node
+ * (which ignores SIGPIPE) emits EPIPE as an error event, which would otherwise crash with a
+ * stack trace. The stream is then closed, later writes are dropped, and the process ends with
+ * the exit code the command computed, as soon as its work is done. `check` and `graph` write
+ * only at the end, and `run` prints its summary only at the end, so no work is cut short.
+ * Other write errors, such as a full disk, are reported in one line and exit with 2.
+ */
+export function handleOutputErrors(stream: NodeJS.WriteStream, name: 'stdout' | 'stderr'): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    if (name === 'stdout') process.stderr.write(`agent-deadlock: cannot write the output: ${describeError(error)}.\n`);
+    process.exit(EXIT_USAGE);
+  });
+}
+
 if (require.main === module) {
+  handleOutputErrors(process.stdout, 'stdout');
+  handleOutputErrors(process.stderr, 'stderr');
   const argv = process.argv.slice(2);
   const internalError = (error: unknown): number => {
-    process.stderr.write(`agent-deadlock: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nPlease report it with the input that caused it.\n`);
+    let detail = describeError(error);
+    if (process.env.AGENT_DEADLOCK_DEBUG && error instanceof Error && error.stack) detail = error.stack;
+    process.stderr.write(
+      `agent-deadlock: internal error: ${detail}\nPlease report it with the input that caused it. ` +
+        'Set AGENT_DEADLOCK_DEBUG=1 to include the stack trace.\n',
+    );
     return EXIT_USAGE;
   };
   if (argv[0] === 'run') {

@@ -8,9 +8,11 @@ import * as path from 'node:path';
 import { RunRejectedError } from '../core/run/engine';
 import { loadRunSource } from '../core/run/load';
 import { formatRunText, runResultJson } from '../core/run/report';
+import { escapeControlCharacters, escapeControlCharactersInLines } from '../core/report/escape';
 import type { RunResult } from '../core/run/types';
 import { LineIndex } from '../core/text/lineIndex';
 import { RunSession, type SessionOptions } from '../node/run/session';
+import { describeError } from './errors';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -174,7 +176,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    io.stderr(`agent-deadlock run: cannot read ${parsed.file}: ${(error as Error).message}\n`);
+    io.stderr(`agent-deadlock run: cannot read ${escapeControlCharacters(parsed.file)}: ${describeError(error)}.\n`);
     return 2;
   }
   const lines = new LineIndex(text);
@@ -222,7 +224,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       return { line: position.line + 1, column: position.character + 1 };
     }), null, 2)}\n`);
   } else {
-    io.stdout(formatRunText(result, (range) => `${parsed.file}:${where(range.start)}`));
+    io.stdout(escapeControlCharactersInLines(formatRunText(result, (range) => `${parsed.file}:${where(range.start)}`)));
   }
   return result.ok ? 0 : 1;
 }

@@ -6,10 +6,10 @@ import { LineIndex } from '../core/text/lineIndex';
 import { INPUT_READERS, type InputReader } from './inputs';
 
 export const TRACE_FORMAT_NAMES: Record<TraceFormat, string> = {
-  native: 'agent trace (native JSONL)',
+  native: 'agent trace, native JSONL',
   anthropic: 'Anthropic Messages transcript',
   'claude-code': 'Claude Code session log',
-  otlp: 'OpenTelemetry trace (OTLP/JSON)',
+  otlp: 'OpenTelemetry trace, OTLP/JSON',
 };
 
 export const traceInputReader: InputReader = {

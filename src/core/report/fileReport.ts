@@ -7,13 +7,29 @@ export interface FileReport {
   path: string;
   /** The kind of input the file was read as. */
   kind: 'plan' | 'trace';
-  /** A description of the detected format, such as "plan (YAML)" or "Claude Code session log". */
+  /** A description of the detected format, such as "plan, YAML" or "Claude Code session log". */
   format: string;
   findings: Finding[];
   stages?: string[][];
   criticalPath?: CriticalPath;
+  /** For a clean plan with no critical path although some steps set `duration_ms`: how many steps do not. */
+  stepsWithoutDuration?: number;
   /** Resolves offsets to 1-based lines and columns. */
   lines: LineIndex;
+}
+
+/** A file that could not be read, or is neither a plan nor a trace. Reporters list it with its error. */
+export interface UnreadableFile {
+  path: string;
+  /** Why, without the path, such as "file not found". */
+  error: string;
+}
+
+/** One entry per file given on the command line, in that order. */
+export type FileResult = FileReport | UnreadableFile;
+
+export function isUnreadable(result: FileResult): result is UnreadableFile {
+  return 'error' in result;
 }
 
 /** A 1-based position range, as SARIF and editors outside VS Code count. */

@@ -1,6 +1,9 @@
-/** The `--format json` report: `{"files": [{"path", "findings": [...]}]}` with 1-based locations. */
+/**
+ * The `--format json` report: `{"files": [{"path", "findings": [...]}]}` with 1-based locations.
+ * A file that could not be read has `error` and an empty `findings` list instead.
+ */
 import type { Finding } from '../findings';
-import { locate, type FileReport, type Location } from './fileReport';
+import { isUnreadable, locate, type FileReport, type FileResult, type Location } from './fileReport';
 
 export interface JsonFinding {
   kind: string;
@@ -47,8 +50,9 @@ export function toJsonFinding(report: FileReport, finding: Finding): JsonFinding
   return result;
 }
 
-export function formatJson(reports: FileReport[]): string {
-  const files = reports.map((report) => {
+export function formatJson(results: FileResult[]): string {
+  const files = results.map((report) => {
+    if (isUnreadable(report)) return { path: report.path, error: report.error, findings: [] };
     const file: Record<string, unknown> = {
       path: report.path,
       kind: report.kind,

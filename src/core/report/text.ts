@@ -1,10 +1,13 @@
 /**
  * The human-readable report of `agent-deadlock check`. A cycle is printed one line per
  * dependency, then the steps it blocks and the suggested fix, so the reader can walk it
- * in the file without the editor.
+ * in the file without the editor. Every string that comes from the input (paths, ids,
+ * messages) has its control characters escaped, so only the reporter's own colours reach
+ * the terminal.
  */
 import type { Finding, Severity } from '../findings';
-import { formatLocation, locate, type FileReport } from './fileReport';
+import { escapeControlCharacters as clean } from './escape';
+import { formatLocation, isUnreadable, locate, type FileReport, type FileResult } from './fileReport';
 
 export interface TextOptions {
   color: boolean;
@@ -12,50 +15,92 @@ export interface TextOptions {
 
 const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 
-export function formatText(reports: FileReport[], options: TextOptions): string {
-  const paint = (code: keyof typeof ANSI, text: string): string => (options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
-  const severityColor: Record<Severity, keyof typeof ANSI> = { error: 'red', warning: 'yellow', info: 'cyan' };
-  const out: string[] = [];
-  let total = 0;
+type Paint = (code: keyof typeof ANSI, text: string) => string;
 
-  for (const report of reports) {
-    total += report.findings.length;
-    if (report.findings.length === 0) {
-      out.push(`${paint('bold', report.path)}: no problems found (${report.format}).`);
-      if (report.stages) {
-        out.push(`  ${report.stages.length} stage${report.stages.length === 1 ? '' : 's'}:`);
-        report.stages.forEach((stage, index) => out.push(`    ${index + 1}. ${stage.join(', ')}`));
-      }
-      if (report.criticalPath) {
-        out.push(`  critical path: ${report.criticalPath.steps.join(' → ')} (${formatDuration(report.criticalPath.durationMs)})`);
-      }
+const SEVERITY_COLOR: Record<Severity, keyof typeof ANSI> = { error: 'red', warning: 'yellow', info: 'cyan' };
+
+/** Data keys that the detail lines already show, or that only link findings to each other. */
+const HIDDEN_DATA = new Set(['suggestion', 'rule', 'component', 'componentSize', 'cause', 'causeSteps', 'exampleCycle', 'cycleDependencies']);
+
+export function formatText(results: FileResult[], options: TextOptions): string {
+  const paint: Paint = (code, text) => (options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
+  const out: string[] = [];
+
+  for (const result of results) {
+    if (isUnreadable(result)) {
+      out.push(`${paint('bold', clean(result.path))}: ${paint('red', clean(result.error))}.`);
+      continue;
+    }
+    if (result.findings.length === 0) {
+      out.push(...cleanReportLines(result, paint));
       continue;
     }
 
-    out.push(paint('bold', `${report.path}`) + paint('dim', ` (${report.format})`));
-    for (const finding of report.findings) {
-      const where = formatLocation(locate(report, finding.range));
-      out.push(`  ${where}  ${paint(severityColor[finding.severity], finding.severity)}  ${paint('dim', finding.kind)}  ${finding.message}`);
-      for (const line of detailLines(report, finding)) out.push(`      ${line}`);
+    out.push(paint('bold', clean(result.path)) + paint('dim', ` (${clean(result.format)})`));
+    const printedRules = new Set<string>();
+    for (const finding of result.findings) {
+      const where = formatLocation(locate(result, finding.range));
+      out.push(`  ${clean(where)}  ${paint(SEVERITY_COLOR[finding.severity], finding.severity)}  ${paint('dim', finding.kind)}  ${clean(finding.message)}`);
+      for (const line of detailLines(result, finding, printedRules)) out.push(`      ${clean(line)}`);
     }
     out.push('');
   }
 
-  const files = reports.length;
-  out.push(
-    total === 0
-      ? `No problems found in ${files} file${files === 1 ? '' : 's'}.`
-      : `${total} problem${total === 1 ? '' : 's'} in ${reports.filter((report) => report.findings.length > 0).length} of ${files} file${files === 1 ? '' : 's'}.`,
-  );
+  out.push(summaryLine(results));
   return `${out.join('\n')}\n`;
 }
 
-function detailLines(report: FileReport, finding: Finding): string[] {
+/** Returns an id as the messages write it: in backticks, with control characters escaped. */
+function quoteId(id: string): string {
+  return `\`${clean(id)}\``;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function cleanReportLines(report: FileReport, paint: Paint): string[] {
+  const lines = [`${paint('bold', clean(report.path))}: no problems found (${clean(report.format)}).`];
+  if (report.stages) {
+    if (report.stages.length === 0) {
+      lines.push('  The plan has no steps.');
+    } else {
+      lines.push(`  ${plural(report.stages.length, 'stage')}:`);
+      report.stages.forEach((stage, index) => lines.push(`    ${index + 1}. ${stage.map(quoteId).join(', ')}`));
+    }
+  }
+  if (report.criticalPath) {
+    lines.push(`  critical path: ${report.criticalPath.steps.map(quoteId).join(' → ')} (${formatDuration(report.criticalPath.durationMs)})`);
+  } else if (report.stepsWithoutDuration !== undefined && report.stepsWithoutDuration > 0) {
+    const count = report.stepsWithoutDuration;
+    lines.push(`  critical path: not computed, ${plural(count, 'step')} ${count === 1 ? 'has' : 'have'} no duration_ms.`);
+  }
+  return lines;
+}
+
+function summaryLine(results: FileResult[]): string {
+  const reports = results.filter((result): result is FileReport => !isUnreadable(result));
+  const unreadable = results.length - reports.length;
+  const total = reports.reduce((sum, report) => sum + report.findings.length, 0);
+  const withFindings = reports.filter((report) => report.findings.length > 0).length;
+
+  if (unreadable === 0) {
+    if (total === 0) return `No problems found in ${plural(reports.length, 'file')}.`;
+    return `${plural(total, 'problem')} in ${withFindings} of ${plural(reports.length, 'file')}.`;
+  }
+  // Files that were not checked may have problems, so the summary must not claim there are none.
+  const head = `${plural(unreadable, 'file')} could not be read`;
+  if (reports.length === 0) return `${head}.`;
+  if (total === 0) return `${head}; 0 problems in the ${plural(reports.length, 'file')} checked.`;
+  return `${head}; ${plural(total, 'problem')} in ${withFindings} of ${plural(reports.length, 'file')} checked.`;
+}
+
+function detailLines(report: FileReport, finding: Finding, printedRules: Set<string>): string[] {
   const lines: string[] = [];
   if (finding.kind === 'cycle') {
     for (const related of finding.related) lines.push(`${related.message} (depends_on at ${formatLocation(locate(report, related.range))})`);
     const blocked = blockedBehind(report, finding);
-    if (blocked.length > 0) lines.push(`Blocks: ${blocked.join(', ')}`);
+    if (blocked.length > 0) lines.push(`Blocks: ${blocked.map(quoteId).join(', ')}`);
   } else {
     for (const related of finding.related) {
       const where = related.path ? related.path : formatLocation(locate(report, related.range));
@@ -64,9 +109,14 @@ function detailLines(report: FileReport, finding: Finding): string[] {
   }
   if (finding.data) {
     if (typeof finding.data.suggestion === 'string') lines.push(`Suggested fix: ${finding.data.suggestion}`);
-    if (typeof finding.data.rule === 'string') lines.push(`Rule: ${finding.data.rule}`);
+    // The rule behind a suggestion is the same for every cycle of a file, so it is printed once.
+    const rule = finding.data.rule;
+    if (typeof rule === 'string' && !printedRules.has(rule)) {
+      printedRules.add(rule);
+      lines.push(`Rule: ${rule}`);
+    }
     for (const [key, value] of Object.entries(finding.data)) {
-      if (['suggestion', 'rule', 'component', 'componentSize', 'cause', 'causeSteps', 'exampleCycle', 'cycleDependencies'].includes(key)) continue;
+      if (HIDDEN_DATA.has(key)) continue;
       lines.push(`${key}: ${String(value)}`);
     }
   }
@@ -84,10 +134,21 @@ function blockedBehind(report: FileReport, cycle: Finding): string[] {
     .flatMap((finding) => finding.steps);
 }
 
+/**
+ * Formats a duration with the largest sensible unit: "250 ms", "1.80 s", "12.5 s",
+ * "4 min 5 s", "1 h 30 min", and whole hours from 100 h up. Each value is rounded before it
+ * is split into units, so 59.6 s prints as "1 min 0 s", never "60.0 s" or "0 min 60 s".
+ */
 export function formatDuration(milliseconds: number): string {
-  if (milliseconds < 1000) return `${Math.round(milliseconds)} ms`;
-  if (milliseconds < 60_000) return `${(milliseconds / 1000).toFixed(milliseconds < 10_000 ? 2 : 1)} s`;
-  const minutes = Math.floor(milliseconds / 60_000);
-  const seconds = Math.round((milliseconds % 60_000) / 1000);
-  return `${minutes} min ${seconds} s`;
+  if (!Number.isFinite(milliseconds)) return `${milliseconds} ms`;
+  if (Math.round(milliseconds) < 1000) return `${Math.round(milliseconds)} ms`;
+  const seconds = milliseconds / 1000;
+  if (Number(seconds.toFixed(2)) < 10) return `${seconds.toFixed(2)} s`;
+  if (Number(seconds.toFixed(1)) < 60) return `${seconds.toFixed(1)} s`;
+  const wholeSeconds = Math.round(seconds);
+  if (wholeSeconds < 3600) return `${Math.floor(wholeSeconds / 60)} min ${wholeSeconds % 60} s`;
+  const wholeMinutes = Math.round(seconds / 60);
+  const hours = Math.floor(wholeMinutes / 60);
+  if (hours >= 100) return `${Math.round(seconds / 3600)} h`;
+  return `${hours} h ${wholeMinutes % 60} min`;
 }

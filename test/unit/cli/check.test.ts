@@ -77,14 +77,14 @@ describe('check text report', () => {
     const result = run(['check', plan('cycle-tail.plan.yaml')]);
     assert.match(result.stdout, /`drafter` waits for `researcher` \(depends_on at .*cycle-tail\.plan\.yaml:12:18\)/);
     assert.match(result.stdout, /`researcher` waits for `drafter` \(depends_on at .*cycle-tail\.plan\.yaml:15:18\)/);
-    assert.match(result.stdout, /Blocks: reviewer, final_check/);
+    assert.match(result.stdout, /Blocks: `reviewer`, `final_check`/);
     assert.match(result.stdout, /Suggested fix: Remove/);
   });
 
   it('prints stages for a clean plan', () => {
     const result = run(['check', plan('clean.plan.json')]);
-    assert.match(result.stdout, /1\. load_accounts, load_invoices/);
-    assert.match(result.stdout, /critical path: load_invoices → summarise → email \(1\.80 s\)/);
+    assert.match(result.stdout, /1\. `load_accounts`, `load_invoices`/);
+    assert.match(result.stdout, /critical path: `load_invoices` → `summarise` → `email` \(1\.80 s\)/);
   });
 });
 

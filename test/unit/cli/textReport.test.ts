@@ -1,0 +1,118 @@
+/* eslint-disable no-control-regex -- these tests look for terminal control characters in the output. */
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { formatDuration } from '../../../src/core/report/text';
+import { EXAMPLES, runCli } from './runCli';
+
+describe('text report control characters', () => {
+  const hostile = JSON.stringify([
+    { id: 'a\u001b[2J\u001b[32mOK\u0007', tool: 't', depends_on: ['zz\r\u001b[Kclean'] },
+    { id: 'zz\r\u001b[Kclean', tool: 't', depends_on: ['a\u001b[2J\u001b[32mOK\u0007'] },
+  ]);
+
+  it('escapes control characters in findings', () => {
+    const result = runCli(['check', 'evil.plan.json'], { 'evil.plan.json': hostile });
+    assert.equal(result.code, 1);
+    assert.doesNotMatch(result.stdout, /[\u0000-\u0009\u000b-\u001f\u007f]/);
+    assert.match(result.stdout, /`a\\u001b\[2J\\u001b\[32mOK\\u0007`/);
+    assert.match(result.stdout, /`zz\\r\\u001b\[Kclean`/);
+  });
+
+  it('keeps its own colours', () => {
+    const result = runCli(['check', 'evil.plan.json'], { 'evil.plan.json': hostile }, { isTty: true });
+    assert.match(result.stdout, /\x1b\[31merror\x1b\[0m/);
+    assert.doesNotMatch(result.stdout, /\x1b\[2J|\x1b\[K|\x07|\r/);
+  });
+
+  it('escapes newlines in stage lists', () => {
+    const plan = JSON.stringify([{ id: 'one\ntwo', tool: 't', duration_ms: 5 }, { id: 'b\u2028c', tool: 't', depends_on: ['one\ntwo'], duration_ms: 5 }]);
+    const result = runCli(['check', 'lines.plan.json'], { 'lines.plan.json': plan });
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /1\. `one\\ntwo`\n/);
+    assert.match(result.stdout, /2\. `b\\u2028c`\n/);
+    assert.match(result.stdout, /critical path: `one\\ntwo` → `b\\u2028c`/);
+  });
+
+  it('escapes control characters in paths', () => {
+    const result = runCli(['check', 'x\u001b[31m.plan.json'], { 'x\u001b[31m.plan.json': '[]' });
+    assert.doesNotMatch(result.stdout, /\u001b/);
+    assert.match(result.stdout, /x\\u001b\[31m\.plan\.json/);
+  });
+
+  it('keeps JSON output exact', () => {
+    const result = runCli(['check', '--format', 'json', 'evil.plan.json'], { 'evil.plan.json': hostile });
+    const report = JSON.parse(result.stdout);
+    assert.ok(report.files[0].findings.some((finding: { steps: string[] }) => finding.steps.includes('a\u001b[2J\u001b[32mOK\u0007')));
+  });
+});
+
+describe('text report layout', () => {
+  it('header has no nested parentheses', () => {
+    const result = runCli(['check', path.join(EXAMPLES, 'cyclic.plan.json')]);
+    const header = result.stdout.split('\n')[0];
+    assert.doesNotMatch(header, /\(.*\(/);
+    assert.match(header, /cyclic\.plan\.json.*JSON/);
+  });
+
+  it('clean line has no nested parentheses', () => {
+    const result = runCli(['check', path.join(EXAMPLES, 'clean.plan.json')]);
+    assert.doesNotMatch(result.stdout.split('\n')[0], /\(.*\(/);
+  });
+
+  it('empty plan says it has no steps', () => {
+    const result = runCli(['check', 'empty.plan.json'], { 'empty.plan.json': '[]' });
+    assert.doesNotMatch(result.stdout, /0 stages/);
+    assert.match(result.stdout, /The plan has no steps\./);
+  });
+
+  it('quotes ids in stages and blocked lists', () => {
+    const stages = runCli(['check', path.join(EXAMPLES, 'clean.plan.json')]).stdout;
+    assert.match(stages, /1\. `fetch_orders`, `fetch_refunds`\n/);
+    assert.match(stages, /critical path: `fetch_orders` → `join_totals` → `write_summary` → `send_report` \(4\.20 s\)/);
+    const cycle = runCli(['check', path.join(EXAMPLES, 'cyclic.plan.json')]).stdout;
+    assert.match(cycle, /Blocks: `write_summary`\n/);
+  });
+
+  it('prints the rule line once per file', () => {
+    const result = runCli(['check', path.join(EXAMPLES, 'cyclic.plan.json')]);
+    const cycles = result.stdout.match(/ error {2}cycle /g) ?? [];
+    assert.equal(cycles.length, 2);
+    assert.equal((result.stdout.match(/Rule: /g) ?? []).length, 1);
+  });
+
+  it('says why the critical path is missing', () => {
+    const plan = JSON.stringify([
+      { id: 'a', tool: 't', duration_ms: 100 },
+      { id: 'b', tool: 't', depends_on: ['a'] },
+      { id: 'c', tool: 't', depends_on: ['a'] },
+    ]);
+    const result = runCli(['check', 'partial.plan.json'], { 'partial.plan.json': plan });
+    assert.match(result.stdout, /critical path: not computed, 2 steps have no duration_ms/);
+  });
+
+  it('stays quiet on the critical path without durations', () => {
+    const result = runCli(['check', 'none.plan.json'], { 'none.plan.json': '[{"id": "a", "tool": "t"}]' });
+    assert.doesNotMatch(result.stdout, /critical path/);
+  });
+});
+
+describe('formatDuration', () => {
+  const cases: [number, string][] = [
+    [0, '0 ms'],
+    [999, '999 ms'],
+    [999.6, '1.00 s'],
+    [1_800, '1.80 s'],
+    [9_999, '10.0 s'],
+    [59_999, '1 min 0 s'],
+    [61_000, '1 min 1 s'],
+    [3_599_600, '1 h 0 min'],
+    [3_600_000, '1 h 0 min'],
+    [5_400_000, '1 h 30 min'],
+    [1e20, '27777777777778 h'],
+    [1e17, '27777777778 h'],
+  ];
+  for (const [milliseconds, expected] of cases) {
+    it(`formats ${milliseconds} ms`, () => assert.equal(formatDuration(milliseconds), expected));
+  }
+});
