@@ -64,19 +64,23 @@ export function getRunApi(): RunApi | undefined {
 
 type LaunchConfiguration = vscode.DebugConfiguration & Partial<AgentDeadlockLaunchArguments>;
 
-/** Fills unset launch fields from the `agentDeadlock.run.*` settings. */
+/**
+ * Fills unset launch fields from the `agentDeadlock.run.*` settings, and the timeouts from
+ * `agentDeadlock.toolTimeouts` and `agentDeadlock.defaultTimeoutMs`, which traces share.
+ */
 function withSettings(config: LaunchConfiguration, scope: vscode.ConfigurationScope | undefined): LaunchConfiguration {
   const settings = vscode.workspace.getConfiguration('agentDeadlock.run', scope);
+  const shared = vscode.workspace.getConfiguration('agentDeadlock', scope);
   const filled: LaunchConfiguration = { ...config };
-  const copy = <K extends keyof AgentDeadlockLaunchArguments>(key: K, setting: string): void => {
+  const copy = <K extends keyof AgentDeadlockLaunchArguments>(key: K, setting: string, from = settings): void => {
     if (filled[key] !== undefined) return;
-    const value = settings.get<AgentDeadlockLaunchArguments[K]>(setting);
+    const value = from.get<AgentDeadlockLaunchArguments[K]>(setting);
     if (value !== undefined && value !== null) filled[key] = value;
   };
   copy('clock', 'clock');
   copy('speed', 'speed');
-  copy('timeouts', 'toolTimeouts');
-  copy('defaultTimeoutMs', 'defaultTimeoutMs');
+  copy('timeouts', 'toolTimeouts', shared);
+  copy('defaultTimeoutMs', 'defaultTimeoutMs', shared);
   copy('concurrency', 'concurrency');
   copy('watchdogIntervalMs', 'watchdogIntervalMs');
   copy('watchdogGraceMs', 'watchdogGraceMs');

@@ -16,12 +16,12 @@ export const RECEIVER_SESSION = 'otlp-receiver';
 /** Reads the trace settings: per-tool timeouts and the default timeout, in milliseconds. */
 export function traceOptions(): LiveTraceOptions {
   const config = vscode.workspace.getConfiguration('agentDeadlock');
-  const raw = config.get<Record<string, unknown>>('traces.toolTimeouts') ?? {};
+  const raw = config.get<Record<string, unknown>>('toolTimeouts') ?? {};
   const toolTimeouts = new Map<string, number>();
   for (const [tool, value] of Object.entries(raw)) {
     if (typeof value === 'number' && value > 0) toolTimeouts.set(tool, value);
   }
-  const defaultTimeoutMs = config.get<number>('traces.defaultTimeoutMs') ?? DEFAULT_TIMEOUT_MS;
+  const defaultTimeoutMs = config.get<number>('defaultTimeoutMs') ?? DEFAULT_TIMEOUT_MS;
   return { toolTimeouts, defaultTimeoutMs: defaultTimeoutMs > 0 ? defaultTimeoutMs : DEFAULT_TIMEOUT_MS };
 }
 
