@@ -1,7 +1,7 @@
 import type { Finding } from '../findings';
 import type { Plan } from './model';
 
-/** What the analysis knows about one step. */
+/** The analysis results for one step. */
 export interface StepInfo {
   /** Execution stage from 0, when the step can run. */
   stage?: number;
@@ -25,7 +25,7 @@ export interface PlanAnalysis {
   findings: Finding[];
   /** Groups of steps that can run in parallel, in order. Absent when the plan has a cycle or an unknown dependency. */
   stages?: string[][];
-  /** The longest chain by `duration_ms`, when every step that can run declares one. */
+  /** The chain with the maximum total `duration_ms`, when every step that can run declares one. */
   criticalPath?: CriticalPath;
   /** Per-step facts, keyed by id. The first step with a duplicated id wins. */
   steps: Map<string, StepInfo>;

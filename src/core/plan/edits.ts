@@ -6,7 +6,7 @@
 import type { OffsetRange, TextEdit } from '../findings';
 import type { PlanFormat, Step } from './model';
 
-/** Where a list entry sits in its list, enough to delete it cleanly. */
+/** The position of a list entry in its list, enough to delete it cleanly. */
 export interface ListEntryPlace {
   range: OffsetRange;
   /** Position of the entry in its list, counting every entry. */
@@ -29,8 +29,8 @@ export function removeListEntry(text: string, place: ListEntryPlace): TextEdit {
 /**
  * Returns non-overlapping edits that remove several entries, possibly of several lists, at
  * once. Consecutive entries of one flow list are removed as one run, so that two removals
- * never both claim the comma between them, and a flow list that loses every entry becomes
- * `[]` (a trailing comma would otherwise be left behind as `[,]`).
+ * never both claim the comma between them. A flow list that loses every entry becomes `[]`,
+ * because a trailing comma would otherwise be left behind as `[,]`.
  */
 export function removeListEntries(text: string, places: readonly ListEntryPlace[]): TextEdit[] {
   const byList = new Map<OffsetRange, ListEntryPlace[]>();
@@ -71,7 +71,7 @@ export function removeListEntries(text: string, places: readonly ListEntryPlace[
   return edits.sort((a, b) => a.range.start - b.range.start);
 }
 
-/** The whole line or lines of a `- item` block sequence entry, including its line break. */
+/** Returns the line or lines of a `- item` block sequence entry, with its line break. */
 function blockEntryLine(text: string, range: OffsetRange): OffsetRange {
   let start = range.start;
   while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;

@@ -282,7 +282,7 @@ function yamlProblem(error: YAML.YAMLError, textLength: number): SyntaxProblem {
   const [start, end] = error.pos;
   let message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   if (error.code === 'MULTIPLE_DOCS') {
-    message = 'The file contains more than one YAML document. A plan file holds one: remove the `---` separator or split the file.';
+    message = 'The file contains more than one YAML document. A plan file contains one. Remove the `---` separator or split the file.';
   } else if (/Maximum call stack/.test(message)) {
     message = 'The YAML is nested too deeply to read. A plan needs only a few levels; flatten the value.';
   }
