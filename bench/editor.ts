@@ -37,7 +37,8 @@ function measureActivation(): ActivationResult {
   const extension = require(bundle) as { activate(context: unknown): void };
   const loadMs = performance.now() - loadStart;
 
-  const context = { subscriptions: [] as unknown[], extensionUri: Uri.file(repoRoot) };
+  const storage = Uri.file(path.join(repoRoot, 'test-output', 'bench-storage'));
+  const context = { subscriptions: [] as unknown[], extensionUri: Uri.file(repoRoot), storageUri: storage, globalStorageUri: storage };
   const activateStart = performance.now();
   extension.activate(context);
   const activateMs = performance.now() - activateStart;

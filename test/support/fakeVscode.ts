@@ -95,6 +95,11 @@ function stub(): unknown {
       if (!cache.has(key)) cache.set(key, stub());
       return cache.get(key);
     },
+    // Assignments such as `statusBarItem.name = …` are kept, so later reads see them.
+    set(_target, key, value) {
+      cache.set(key, value);
+      return true;
+    },
     apply: () => stub(),
     construct: () => stub() as object,
   });
@@ -110,13 +115,17 @@ function fakeVscode(): Record<string, unknown> {
     DiagnosticRelatedInformation,
     EventEmitter,
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+    ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
     l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_, index: string) => String(args[Number(index)])) },
   };
   // A bundle copies the module's own properties when it imports it, so every name the extension
   // uses must be a real property. A catch-all proxy alone would be invisible to the bundle.
   const stubbed = ['CancellationTokenSource', 'CodeAction', 'CodeActionKind', 'CodeLens', 'CompletionItem', 'CompletionItemKind', 'Disposable',
-    'DocumentSymbol', 'Hover', 'MarkdownString', 'ProgressLocation', 'RelativePattern', 'Selection', 'SymbolKind', 'TextEditorRevealType',
-    'WorkspaceEdit', 'commands', 'extensions', 'languages', 'window', 'workspace'];
+    'DebugAdapterInlineImplementation', 'DocumentSymbol', 'Hover', 'MarkdownString', 'ProgressLocation', 'RelativePattern', 'Selection',
+    'SymbolKind', 'TextEditorRevealType', 'ThemeColor', 'ThemeIcon', 'TreeItem', 'WorkspaceEdit', 'commands', 'debug', 'env', 'extensions',
+    'languages', 'window', 'workspace'];
   for (const name of stubbed) known[name] = stub();
   return known;
 }
