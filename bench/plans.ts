@@ -125,6 +125,36 @@ export async function runPlanBench(sizes = [1_000, 10_000, 100_000, 1_000_000], 
   return rows;
 }
 
+/**
+ * Finds, for each library, the shortest dependency chain (each step depending on the one
+ * before it, visited from its start) on which its strongly connected components overflow
+ * the stack, among a few sizes. Ours is included to show that it never does.
+ */
+export async function chainOverflowSizes(sizes = [1_000, 2_000, 3_000, 5_000, 8_000, 12_000, 20_000, 50_000, 1_000_000]): Promise<Record<string, number | undefined>> {
+  const graphlib = await import('@dagrejs/graphlib');
+  const result: Record<string, number | undefined> = { ours: undefined, graphology: undefined, graphlib: undefined };
+  for (const size of sizes) {
+    const chain: RawStep[] = Array.from({ length: size }, (_, i) => ({ id: `s${i}`, tool: 't', depends_on: i + 1 < size ? [`s${i + 1}`] : [] }));
+    const attempts: [string, () => unknown][] = [
+      ['ours', () => ourGraphAndScc(chain)],
+      ['graphology', () => graphologyGraphAndScc(chain)],
+      ['graphlib', () => graphlibGraphAndScc(graphlib, chain)],
+    ];
+    for (const [name, work] of attempts) {
+      if (result[name] !== undefined) continue;
+      // The peers are slow on huge chains; past 50,000 steps only ours is tried.
+      if (name !== 'ours' && size > 50_000) continue;
+      try {
+        work();
+      } catch (error) {
+        if (error instanceof RangeError) result[name] = size;
+        else throw error;
+      }
+    }
+  }
+  return result;
+}
+
 export function runYamlBench(size = 10_000): { steps: number; yamlParseMs: number; checkMs: number } {
   const steps = generatePlan(size);
   const text = stringifyYaml({ steps });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineSummary } from './common';
-import { printPlanBench, runPlanBench, runYamlBench } from './plans';
+import { chainOverflowSizes, printPlanBench, runPlanBench, runYamlBench } from './plans';
 
 async function main(): Promise<void> {
   const onlyIndex = process.argv.indexOf('--only');
@@ -29,6 +29,10 @@ async function main(): Promise<void> {
     const speedUp = typeof at100k.graphologyMs === 'number' ? at100k.graphologyMs / at100k.ourSccMs : Infinity;
     target(`graph + SCC at least 10× faster than graphology at 100,000 steps: ${speedUp.toFixed(1)}×`, speedUp >= 10);
     target(`linear growth from 10,000 to 1,000,000 steps: time per step ×${growth.toFixed(2)}`, growth <= 1.5);
+    const overflow = await chainOverflowSizes();
+    const describe = (size: number | undefined) => (size === undefined ? 'no overflow up to the largest size tried' : `stack overflow at ${size.toLocaleString('en-US')} steps`);
+    console.log(`\nDependency chains: ours ${describe(overflow.ours)} (1,000,000 tried); graphology ${describe(overflow.graphology)}; graphlib ${describe(overflow.graphlib)} (50,000 tried)`);
+    target('no stack overflow on a 1,000,000-step chain', overflow.ours === undefined);
     const yaml = runYamlBench();
     console.log(`\nYAML, ${yaml.steps.toLocaleString('en-US')} steps: yaml.parse ${yaml.yamlParseMs.toFixed(0)} ms, check ${yaml.checkMs.toFixed(0)} ms\n`);
   }
