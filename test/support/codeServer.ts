@@ -18,7 +18,7 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Flags for Debian's Chromium in a container: no sandbox, GPU, background traffic or /dev/shm. */
-const chromiumFlags = [
+export const chromiumFlags = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

@@ -11,21 +11,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { graphHtml } from '../../src/extension/graph/html';
 import type { HostMessage, WebviewMessage } from '../../src/shared/protocol';
+import { chromiumFlags, chromiumPath } from '../support/codeServer';
 import type { TestTheme } from './themes';
 
 export const REPOSITORY = path.resolve(__dirname, '..', '..');
-export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+export const CHROMIUM = chromiumPath;
+const CHROMIUM_FLAGS = ['--headless', ...chromiumFlags];
 
 const CONTENT_TYPES = new Map([
   ['.js', 'text/javascript'],
