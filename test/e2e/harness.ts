@@ -103,18 +103,27 @@ export class Workbench {
    * command fails here instead of running whatever fuzzy match the palette lists first.
    */
   async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
-    const input = await this.openQuickInput('F1');
-    await input.fill(`>${title}`);
     const rows = this.page.locator('.quick-input-list .monaco-list-row');
     const wanted = normalizeLabel(title);
     let labels: string[] = [];
     let match = -1;
+    // The palette filters commands by their `when` clauses once, as it opens. A context key
+    // such as the active editor's language can be set a moment later, so a palette that lacks
+    // the command is closed and opened again until the timeout.
     await assertEventually(
       async () => {
-        labels = (await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''))).map(normalizeLabel);
-        match = labels.findIndex((label) => label === wanted || label.startsWith(`${wanted},`));
-        if (match === -1) match = labels.findIndex((label) => label.startsWith(wanted));
-        return match !== -1;
+        const input = await this.openQuickInput('F1');
+        await input.fill(`>${title}`);
+        const deadline = Date.now() + 3_000;
+        while (Date.now() < deadline) {
+          labels = (await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''))).map(normalizeLabel);
+          match = labels.findIndex((label) => label === wanted || label.startsWith(`${wanted},`));
+          if (match === -1) match = labels.findIndex((label) => label.startsWith(wanted));
+          if (match !== -1) return true;
+          await delay(200);
+        }
+        await this.page.keyboard.press('Escape');
+        return false;
       },
       timeoutMs,
       () => `The Command Palette has no command "${title}". It lists: ${labels.slice(0, 8).join(' | ') || '(nothing)'}`,
