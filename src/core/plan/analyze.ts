@@ -9,7 +9,7 @@ import { blockedFindings } from './blocked';
 import { cycleFindings } from './cycles';
 import { formatStringLike, ownsEntry, removeListEntry } from './edits';
 import { lockFindings } from './locks';
-import type { Plan } from './model';
+import type { Dependency, Plan } from './model';
 import { buildPlanGraph, stepName, type PlanGraph } from './planGraph';
 
 /** Analyses a parsed plan. `parseFindings` (syntax and schema problems) come first in the result. */
@@ -19,6 +19,7 @@ export function analyzePlan(plan: Plan, parseFindings: Finding[] = []): PlanAnal
 
   const findings: Finding[] = [
     ...duplicateFindings(planGraph),
+    ...repeatedDependencyFindings(planGraph),
     ...selfDependencyFindings(planGraph),
     ...unknownDependencyFindings(planGraph),
   ];
@@ -51,7 +52,7 @@ export function analyzePlan(plan: Plan, parseFindings: Finding[] = []): PlanAnal
   return analysis;
 }
 
-const KIND_ORDER = ['duplicate-id', 'self-dependency', 'unknown-dependency', 'cycle', 'blocked', 'lock-order-inversion'];
+const KIND_ORDER = ['invalid-plan', 'duplicate-id', 'self-dependency', 'unknown-dependency', 'cycle', 'blocked', 'lock-order-inversion'];
 function kindOrder(finding: Finding): number {
   return KIND_ORDER.indexOf(finding.kind);
 }
@@ -83,6 +84,36 @@ function duplicateFindings(planGraph: PlanGraph): Finding[] {
       ],
     };
   });
+}
+
+/** Reports a `depends_on` entry that repeats an earlier entry of the same list. */
+function repeatedDependencyFindings(planGraph: PlanGraph): Finding[] {
+  const { plan } = planGraph;
+  const findings: Finding[] = [];
+  for (const step of plan.steps) {
+    if (step.dependsOn.length < 2) continue;
+    const seen = new Map<string, Dependency>();
+    for (const dependency of step.dependsOn) {
+      const earlier = seen.get(dependency.id);
+      if (!earlier) {
+        seen.set(dependency.id, dependency);
+        continue;
+      }
+      const name = stepName(plan, step.index);
+      findings.push({
+        kind: 'invalid-plan',
+        severity: 'warning',
+        message: `\`${name}\` lists \`${dependency.id}\` twice in depends_on. Remove the repeated entry.`,
+        steps: [name],
+        range: dependency.range,
+        related: [{ message: `\`${dependency.id}\` is listed first here`, range: earlier.range }],
+        fixes: ownsEntry(step, dependency)
+          ? [{ title: `Remove the repeated \`${dependency.id}\``, edits: [removeListEntry(plan.text, dependency)], preferred: true }]
+          : [],
+      });
+    }
+  }
+  return findings;
 }
 
 function selfDependencyFindings(planGraph: PlanGraph): Finding[] {

@@ -346,3 +346,14 @@ describe('lock fixes', () => {
     assert.match(findings[0].message, /more than 8 locks/);
   });
 });
+
+describe('repeated dependencies', () => {
+  it('reports and removes a repeated entry', () => {
+    const text = '[{"id":"a","tool":"t"},{"id":"b","tool":"t","depends_on":["a","a"]}]';
+    const analysis = checkPlan(text, 'json');
+    assert.equal(analysis.findings.length, 1);
+    assert.match(analysis.findings[0].message, /lists `a` twice/);
+    const fixed = applyEdits(text, analysis.findings[0].fixes[0].edits);
+    assert.equal(fixed, '[{"id":"a","tool":"t"},{"id":"b","tool":"t","depends_on":["a"]}]');
+  });
+});
