@@ -69,6 +69,8 @@ export class TraceBuilder {
   eventCount = 0;
   firstEventAt: number | undefined;
   lastEventAt: number | undefined;
+  /** When the recorder said the trace ended (`run.end` or `trace.end`), if it did. */
+  endedAt: number | undefined;
   lastRange: SourceRange | undefined;
 
   private readonly retainClosed: number;
@@ -152,6 +154,9 @@ export class TraceBuilder {
       }
       case 'agent.end':
         this.endAgent(event.agent, event.status, event.at, event.range);
+        break;
+      case 'trace.end':
+        this.endedAt = event.at ?? this.lastEventAt;
         break;
       case 'turn': {
         const agent = this.agent(event.agent, event.range, event.at);

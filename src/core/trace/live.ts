@@ -19,8 +19,10 @@ export interface LiveTraceOptions extends TraceReaderOptions, Omit<TraceAnalysis
 export interface LiveSnapshot {
   analysis: TraceAnalysis;
   graph: GraphModel;
-  /** The time ages were measured to. */
+  /** The time ages were measured to: the present, or the trace's end once it ended. */
   now: number;
+  /** True once the recorder ended the trace: calls still open then are stranded, not running. */
+  ended: boolean;
 }
 
 /** Text read before deciding between JSON lines and one JSON document, when no line break comes. */
@@ -143,14 +145,22 @@ export class IncrementalTraceAnalyzer {
 
   analyze(now: number): TraceAnalysis {
     this.readCompleteTail();
-    return analyzeTrace(this.builder, { ...this.options, now, live: true });
+    return analyzeTrace(this.builder, this.timing(now));
   }
 
   snapshot(title: string, now: number): LiveSnapshot {
     this.readCompleteTail();
     const builder = this.builder;
-    const analysis = analyzeTrace(builder, { ...this.options, now, live: true });
-    return { analysis, graph: traceGraphModel(builder, analysis, title), now };
+    const timing = this.timing(now);
+    const analysis = analyzeTrace(builder, timing);
+    return { analysis, graph: traceGraphModel(builder, analysis, title), now: timing.now ?? now, ended: builder.endedAt !== undefined };
+  }
+
+  /** Ages run to `now` while the trace is live, and stop at its end once the recorder ended it. */
+  private timing(now: number): TraceAnalysisOptions {
+    const endedAt = this.builder.endedAt;
+    if (endedAt === undefined) return { ...this.options, now, live: true };
+    return { ...this.options, now: Math.min(now, endedAt), live: false };
   }
 }
 

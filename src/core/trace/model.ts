@@ -119,6 +119,14 @@ export interface MessageEvent extends EventBase {
   to?: string;
 }
 
+/**
+ * The recorder stopped: a run under the watchdog ended. Calls still open at this point will
+ * never end, so live views stop their ages here instead of counting on to the present.
+ */
+export interface TraceEndEvent extends EventBase {
+  type: 'trace.end';
+}
+
 /** A result that names a call; the builder reports it when no such call exists. */
 export interface ResultEvent extends EventBase {
   type: 'result';
@@ -139,7 +147,8 @@ export type TraceEvent =
   | AgentEndEvent
   | TurnEvent
   | MessageEvent
-  | ResultEvent;
+  | ResultEvent
+  | TraceEndEvent;
 
 export interface TraceCall {
   id: string;

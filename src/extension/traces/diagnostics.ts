@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Finding, Severity } from '../../core/findings';
 import { checkTrace } from '../../core/trace/check';
 import { detectTraceFormat } from '../../core/trace/reader';
-import { traceOptions } from './hub';
+import { traceOptions, type TraceHub } from './hub';
 
 /** Larger documents are left to the live follower, which streams them. */
 const MAX_DIAGNOSED_LENGTH = 20 * 1024 * 1024;
@@ -18,15 +18,23 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-export function registerTraceDiagnostics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+/**
+ * Registers diagnostics for trace documents. While a file is followed, its diagnostics come
+ * from the live session, whose ages run to the present, instead of from the recorded check,
+ * whose ages stop at the last event.
+ */
+export function registerTraceDiagnostics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, hub: TraceHub): void {
   const collection = vscode.languages.createDiagnosticCollection('agent-deadlock-traces');
   const findingsByDocument = new Map<string, Finding[]>();
   const timers = new Map<string, NodeJS.Timeout>();
   context.subscriptions.push(collection, { dispose: () => timers.forEach((timer) => clearTimeout(timer)) });
 
+  const followed = (uri: vscode.Uri): boolean => hub.allSessions.some((session) => session.uri?.toString() === uri.toString());
+
   const diagnose = (document: vscode.TextDocument): void => {
     const key = document.uri.toString();
     if (!LANGUAGES.has(document.languageId) || document.uri.scheme === 'output') return;
+    if (followed(document.uri)) return;
     const text = document.getText();
     if (text.length > MAX_DIAGNOSED_LENGTH || detectTraceFormat(text) === undefined) {
       if (findingsByDocument.delete(key)) collection.delete(document.uri);
@@ -51,6 +59,15 @@ export function registerTraceDiagnostics(context: vscode.ExtensionContext, log: 
   };
 
   context.subscriptions.push(
+    hub.onDidUpdate((update) => {
+      if (!update.uri) return;
+      const uri = update.uri.toString();
+      const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
+      // Offsets of live findings index the file on disk; only an unmodified open document matches it.
+      if (!document || document.isDirty) return;
+      findingsByDocument.set(uri, update.findings);
+      collection.set(document.uri, update.findings.map((finding) => toDiagnostic(document, finding)));
+    }),
     vscode.workspace.onDidOpenTextDocument(diagnose),
     vscode.workspace.onDidChangeTextDocument((event) => schedule(event.document)),
     vscode.workspace.onDidCloseTextDocument((document) => {

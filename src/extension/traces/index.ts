@@ -37,7 +37,7 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
   const view = vscode.window.createTreeView('agentDeadlock.agentCalls', { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(provider, view);
   registerTraceStatusBar(context, hub);
-  registerTraceDiagnostics(context, log);
+  registerTraceDiagnostics(context, log, hub);
 
   const showError = async (message: string): Promise<void> => {
     log.error(message);

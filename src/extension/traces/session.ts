@@ -26,6 +26,8 @@ export interface TraceUpdate {
   oldestAgeMs?: number;
   deadlock: boolean;
   hung: boolean;
+  /** True once the recorder ended the trace (a finished run): open calls are then stranded. */
+  ended: boolean;
 }
 
 /** Delay that merges bursts of appended lines into one analysis. */
@@ -93,12 +95,13 @@ export class TraceSession implements vscode.Disposable {
 
   /** Analyses the current state and notifies subscribers. */
   publish(): void {
-    const now = Date.now();
-    const snapshot = this.analyzer.snapshot(this.title, now);
+    const snapshot = this.analyzer.snapshot(this.title, Date.now());
+    // Once the trace ended, ages stop at its end and open calls no longer count as running.
+    const now = snapshot.now;
     let running = 0;
     let oldest: number | undefined;
     const consider = (call: TraceCall): void => {
-      if (call.status !== 'running') return;
+      if (call.status !== 'running' || snapshot.ended) return;
       running++;
       if (call.startedAt !== undefined) oldest = Math.max(oldest ?? 0, now - call.startedAt);
     };
@@ -116,6 +119,7 @@ export class TraceSession implements vscode.Disposable {
       oldestAgeMs: oldest,
       deadlock: findings.some((f) => f.kind === 'deadlock'),
       hung: findings.some((f) => f.kind === 'hung-call'),
+      ended: snapshot.ended,
       snapshot,
     };
     this.changed.fire(this.last);

@@ -71,7 +71,9 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
       const item = new vscode.TreeItem(element.agent.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `agent:${element.agent.id}`;
       item.iconPath = new vscode.ThemeIcon('person');
-      item.description = element.agent.parentCall ? vscode.l10n.t('subagent of {0}', element.agent.parentCall) : element.agent.status;
+      const ended = this.update?.ended === true && element.agent.status === 'running';
+      const status = ended ? vscode.l10n.t('trace ended') : element.agent.status;
+      item.description = element.agent.parentCall ? vscode.l10n.t('subagent of {0}', element.agent.parentCall) : status;
       item.contextValue = 'traceAgent';
       return item;
     }
@@ -84,7 +86,11 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
     const [icon, color] = findings.some((f) => f.kind === 'hung-call' || f.kind === 'deadlock') ? ['warning', 'charts.orange'] : STATUS_ICON[call.status];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const parts: string[] = [];
-    if (call.status === 'running' && call.startedAt !== undefined) {
+    if (call.status === 'running' && this.update?.ended === true) {
+      // The recorder ended the trace with this call still open: it will never finish.
+      parts.push(vscode.l10n.t('stranded'));
+      if (call.startedAt !== undefined) parts.push(duration(now - call.startedAt));
+    } else if (call.status === 'running' && call.startedAt !== undefined) {
       parts.push(vscode.l10n.t('running {0}', duration(now - call.startedAt)));
       if (timeout !== undefined) parts.push(vscode.l10n.t('timeout {0}', duration(timeout)));
     } else {
@@ -98,7 +104,7 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
     if (call.error) tooltip.appendText(`${call.error}\n`);
     for (const finding of findings) tooltip.appendMarkdown(`\n- **${finding.kind}**: `).appendText(finding.message.split('\n')[0]);
     item.tooltip = tooltip;
-    item.contextValue = call.status === 'running' ? 'traceCallRunning' : 'traceCall';
+    item.contextValue = call.status === 'running' && this.update?.ended !== true ? 'traceCallRunning' : 'traceCall';
     if (session?.uri) {
       item.command = {
         command: REVEAL_COMMAND,

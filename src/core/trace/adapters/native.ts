@@ -131,6 +131,10 @@ export class NativeAdapter implements TraceAdapter {
         builder.add({ type: 'message', at, range, message, from: optionalString(value.from), to: optionalString(value.to) });
         return undefined;
       }
+      case 'run.end':
+      case 'trace.end':
+        builder.add({ type: 'trace.end', at, range });
+        return undefined;
       default:
         // Unknown types are skipped so that newer writers stay readable.
         return undefined;
