@@ -698,7 +698,7 @@ export class GraphView {
     const lines: Array<[string, string] | string> = [node.label];
     if (node.label !== node.id) lines.push(['id', node.id]);
     if (node.tool !== undefined) lines.push([strings.tool, node.tool]);
-    if (node.stage !== undefined) lines.push([strings.stage, String(node.stage)]);
+    if (node.stage !== undefined) lines.push([strings.stage, String(node.stage + 1)]); // Numbered from 1, as in the CodeLens and the CLI.
     const age = this.ages.get(node.id);
     lines.push([strings.status, statusName(strings, age?.status ?? node.status)]);
     // The reason is a full sentence from the engine, such as "Blocked by a, b".

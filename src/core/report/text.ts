@@ -55,6 +55,16 @@ function quoteId(id: string): string {
   return `\`${clean(id)}\``;
 }
 
+/** Stage lines printed for a clean plan before the rest are summarised. */
+const MAX_STAGE_LINES = 12;
+/** Ids printed on one stage or critical-path line before "and N more". */
+const MAX_IDS_PER_LINE = 12;
+
+function shortList(items: string[], limit: number): string {
+  if (items.length <= limit) return items.join(', ');
+  return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
+}
+
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -65,12 +75,24 @@ function cleanReportLines(report: FileReport, paint: Paint): string[] {
     if (report.stages.length === 0) {
       lines.push('  The plan has no steps.');
     } else {
-      lines.push(`  ${plural(report.stages.length, 'stage')}:`);
-      report.stages.forEach((stage, index) => lines.push(`    ${index + 1}. ${stage.map(quoteId).join(', ')}`));
+      const stepCount = report.stages.reduce((sum, stage) => sum + stage.length, 0);
+      const widest = Math.max(...report.stages.map((stage) => stage.length));
+      lines.push(`  ${plural(report.stages.length, 'stage')} for ${plural(stepCount, 'step')}, at most ${widest} in parallel:`);
+      // A large plan would print hundreds of lines, so only the first and last stages are listed.
+      const shown = report.stages.length > MAX_STAGE_LINES ? [...report.stages.slice(0, MAX_STAGE_LINES - 2).keys(), -1, report.stages.length - 1] : [...report.stages.keys()];
+      for (const index of shown) {
+        if (index === -1) {
+          lines.push(`    … ${plural(report.stages.length - MAX_STAGE_LINES + 1, 'more stage')} (--format json lists them all)`);
+          continue;
+        }
+        lines.push(`    ${index + 1}. ${shortList(report.stages[index].map(quoteId), MAX_IDS_PER_LINE)}`);
+      }
     }
   }
   if (report.criticalPath) {
-    lines.push(`  critical path: ${report.criticalPath.steps.map(quoteId).join(' → ')} (${formatDuration(report.criticalPath.durationMs)})`);
+    const path = report.criticalPath.steps.map(quoteId);
+    const shownPath = path.length > MAX_IDS_PER_LINE ? [...path.slice(0, 4), `… ${path.length - 6} more …`, ...path.slice(-2)] : path;
+    lines.push(`  critical path: ${shownPath.join(' → ')} (${plural(path.length, 'step')}, ${formatDuration(report.criticalPath.durationMs)})`);
   } else if (report.stepsWithoutDuration !== undefined && report.stepsWithoutDuration > 0) {
     const count = report.stepsWithoutDuration;
     lines.push(`  critical path: not computed, ${plural(count, 'step')} ${count === 1 ? 'has' : 'have'} no duration_ms.`);

@@ -84,7 +84,7 @@ describe('check text report', () => {
   it('prints stages for a clean plan', () => {
     const result = run(['check', plan('clean.plan.json')]);
     assert.match(result.stdout, /1\. `load_accounts`, `load_invoices`/);
-    assert.match(result.stdout, /critical path: `load_invoices` → `summarise` → `email` \(1\.80 s\)/);
+    assert.match(result.stdout, /critical path: `load_invoices` → `summarise` → `email` \(3 steps, 1\.80 s\)/);
   });
 });
 

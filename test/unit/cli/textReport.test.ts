@@ -69,7 +69,7 @@ describe('text report layout', () => {
   it('quotes ids in stages and blocked lists', () => {
     const stages = runCli(['check', path.join(EXAMPLES, 'clean.plan.json')]).stdout;
     assert.match(stages, /1\. `fetch_orders`, `fetch_refunds`\n/);
-    assert.match(stages, /critical path: `fetch_orders` → `join_totals` → `write_summary` → `send_report` \(4\.20 s\)/);
+    assert.match(stages, /critical path: `fetch_orders` → `join_totals` → `write_summary` → `send_report` \(4 steps, 4\.20 s\)/);
     const cycle = runCli(['check', path.join(EXAMPLES, 'cyclic.plan.json')]).stdout;
     assert.match(cycle, /Blocks: `write_summary`\n/);
   });
@@ -115,4 +115,16 @@ describe('formatDuration', () => {
   for (const [milliseconds, expected] of cases) {
     it(`formats ${milliseconds} ms`, () => assert.equal(formatDuration(milliseconds), expected));
   }
+});
+
+describe('text report of large plans', () => {
+  it('summarises many stages and a long critical path', () => {
+    const steps = Array.from({ length: 40 }, (_, i) => ({ id: `s${i}`, tool: 't', duration_ms: 10, depends_on: i === 0 ? [] : [`s${i - 1}`] }));
+    const output = runCli(['check', 'long.plan.json'], { 'long.plan.json': JSON.stringify(steps) }).stdout;
+    assert.match(output, /40 stages for 40 steps, at most 1 in parallel:/);
+    assert.match(output, /… 29 more stages \(--format json lists them all\)/);
+    assert.match(output, /40\. `s39`/);
+    assert.match(output, /critical path: `s0` → `s1` → `s2` → `s3` → … 34 more … → `s38` → `s39` \(40 steps, 400 ms\)/);
+    assert.ok(output.split('\n').length < 25);
+  });
 });
