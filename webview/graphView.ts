@@ -29,6 +29,31 @@ const NEAR_TIMEOUT_FRACTION = 0.75;
 /** Wait-for graphs up to this size use Cytoscape's `cose`; larger ones the worker's force layout. */
 const COSE_MAX_NODES = 150;
 const MAX_FIT_ZOOM = 1.2;
+/** Below this zoom labels are hidden, so a first view that needs less shows a part instead. */
+const READABLE_ZOOM = 0.75;
+
+interface Bounds {
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
+/** Bounding box of the leaves that match, from known positions, or undefined when none match. */
+function boundsOf(graph: ViewGraph, positions: Float64Array, include: (leaf: ViewNode) => boolean): Bounds | undefined {
+  let box: Bounds | undefined;
+  graph.leaves.forEach((leaf, index) => {
+    if (!include(leaf)) return;
+    const x = positions[2 * index];
+    const y = positions[2 * index + 1];
+    box ??= { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+    box.minX = Math.min(box.minX, x - leaf.width / 2);
+    box.maxX = Math.max(box.maxX, x + leaf.width / 2);
+    box.minY = Math.min(box.minY, y - FIT_NODE_HALF_HEIGHT);
+    box.maxY = Math.max(box.maxY, y + FIT_NODE_HALF_HEIGHT);
+  });
+  return box;
+}
 /** Half a node's height plus room for a compound parent's title, in graph units. */
 const FIT_NODE_HALF_HEIGHT = 40;
 /** The legend starts open only in panels at least this wide, so it does not hide a narrow graph. */
@@ -355,23 +380,26 @@ export class GraphView {
   private fitToPositions(graph: ViewGraph, positions: Float64Array): void {
     const cy = this.cy;
     if (!cy || graph.leaves.length === 0) return;
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
-    graph.leaves.forEach((leaf, index) => {
-      const x = positions[2 * index];
-      const y = positions[2 * index + 1];
-      minX = Math.min(minX, x - leaf.width / 2);
-      maxX = Math.max(maxX, x + leaf.width / 2);
-      minY = Math.min(minY, y - FIT_NODE_HALF_HEIGHT);
-      maxY = Math.max(maxY, y + FIT_NODE_HALF_HEIGHT);
-    });
+    // There is at least one leaf, so the box of all leaves exists.
+    const all = boundsOf(graph, positions, () => true)!;
     const padding = 30;
     const width = Math.max(1, cy.width() - 2 * padding);
     const height = Math.max(1, cy.height() - 2 * padding);
-    const zoom = Math.max(cy.minZoom(), Math.min(MAX_FIT_ZOOM, width / (maxX - minX), height / (maxY - minY)));
-    cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (minX + maxX) / 2, y: cy.height() / 2 - zoom * (minY + maxY) / 2 } });
+    const fitZoom = (box: Bounds) => Math.max(cy.minZoom(), Math.min(MAX_FIT_ZOOM, width / (box.maxX - box.minX), height / (box.maxY - box.minY)));
+    const zoom = fitZoom(all);
+    if (zoom >= READABLE_ZOOM) {
+      cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (all.minX + all.maxX) / 2, y: cy.height() / 2 - zoom * (all.minY + all.maxY) / 2 } });
+      return;
+    }
+
+    // The whole graph would be too small to read. Open on what matters first: the cycles if
+    // there are any, otherwise the first stages, at a zoom where labels show. Fit shows all.
+    const cycles = boundsOf(graph, positions, (leaf) => leaf.node?.status === 'cycle');
+    const focus = cycles ?? all;
+    const focusZoom = Math.max(READABLE_ZOOM, fitZoom(focus));
+    const fits = (focus.maxY - focus.minY) * focusZoom <= height;
+    const centreY = fits ? cy.height() / 2 - focusZoom * (focus.minY + focus.maxY) / 2 : padding - focusZoom * focus.minY;
+    cy.viewport({ zoom: focusZoom, pan: { x: cy.width() / 2 - focusZoom * (focus.minX + focus.maxX) / 2, y: centreY } });
   }
 
   /** Fits the whole graph, but never magnifies a small graph beyond 1.2 times. */
