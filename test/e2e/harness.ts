@@ -163,10 +163,20 @@ export class Workbench {
       .waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
-  /** Returns the visible lines of the active text editor, as the editor renders them. */
-  async editorText(): Promise<string> {
+  /**
+   * Returns the visible lines of the active text editor, as the editor renders them. A newly
+   * opened editor shows its tab before it renders its lines, so this waits for text to appear.
+   */
+  async editorText(timeoutMs = 10_000): Promise<string> {
     const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
-    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+    let text = '';
+    const deadline = Date.now() + timeoutMs;
+    do {
+      text = (await lines.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+      if (text.trim() !== '') break;
+      await delay(200);
+    } while (Date.now() < deadline);
+    return text;
   }
 
   /** Opens the Problems panel and returns the accessible label of every row (file and marker rows). */
