@@ -126,6 +126,10 @@ export class TraceBuilder {
       case 'call.end':
       case 'result':
         this.endCall(event.call, event.status, event.at, event.range, event.error, event.output, event.type === 'result');
+        if (event.type === 'call.end' && event.outcome !== undefined) {
+          const ended = this.calls.get(event.call);
+          if (ended && ended.endedAt === event.at) ended.outcome = event.outcome;
+        }
         break;
       case 'wait.start':
         this.startWait(event.wait, event.waiter, event.target, event.at, event.range, event.from);

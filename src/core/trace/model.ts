@@ -55,6 +55,8 @@ export interface CallEndEvent extends EventBase {
   type: 'call.end';
   call: string;
   status: Exclude<CallStatus, 'running'>;
+  /** A finer outcome than `status` when the writer records one, such as `killed` by a watchdog. */
+  outcome?: string;
   error?: string;
   /** The result, compared to tell repeated calls with no new result. */
   output?: unknown;
@@ -157,6 +159,8 @@ export interface TraceCall {
   parent?: string;
   input?: unknown;
   status: CallStatus;
+  /** The writer's finer outcome, such as `killed`, when it recorded one. */
+  outcome?: string;
   startedAt?: number;
   endedAt?: number;
   timeoutMs?: number;

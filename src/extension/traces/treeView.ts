@@ -94,7 +94,8 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
       parts.push(vscode.l10n.t('running {0}', duration(now - call.startedAt)));
       if (timeout !== undefined) parts.push(vscode.l10n.t('timeout {0}', duration(timeout)));
     } else {
-      parts.push(call.status);
+      // A run's trace says `killed` for a watchdog kill, which the plain status calls `cancelled`.
+      parts.push(call.outcome ?? call.status);
       if (call.startedAt !== undefined && call.endedAt !== undefined) parts.push(duration(call.endedAt - call.startedAt));
     }
     if (findings.length > 0) parts.push(findings.map((f) => f.kind).join(', '));

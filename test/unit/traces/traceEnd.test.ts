@@ -27,3 +27,17 @@ describe('trace end marker', () => {
     assert.ok(snapshot.analysis.findings.some((finding) => finding.kind === 'hung-call'));
   });
 });
+
+describe('call outcome', () => {
+  it('keeps the writer outcome of a killed call', () => {
+    const analyzer = new IncrementalTraceAnalyzer();
+    const events = [
+      { type: 'call.start', ts: '2026-01-01T00:00:00.000Z', call: 'k', tool: 'rpc' },
+      { type: 'call.end', ts: '2026-01-01T00:00:03.000Z', call: 'k', status: 'cancelled', outcome: 'killed' },
+    ];
+    analyzer.append(events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    const call = analyzer.builder.calls.get('k');
+    assert.equal(call?.status, 'cancelled');
+    assert.equal(call?.outcome, 'killed');
+  });
+});

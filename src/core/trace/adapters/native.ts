@@ -75,6 +75,7 @@ export class NativeAdapter implements TraceAdapter {
           range,
           call,
           status: status as Exclude<CallStatus, 'running'>,
+          outcome: optionalString(value.outcome),
           error: optionalString(value.error),
           output: value.output,
         });
