@@ -171,7 +171,7 @@ function brokenDeadlocks(builder: TraceBuilder, graph: WaitForGraph, findings: F
   }
 }
 
-/** When and how an edge of a cycle went away, when the trace tells. */
+/** When and how an edge of a cycle went away, when the trace records it. */
 function edgeEnd(
   builder: TraceBuilder,
   waitEnds: Map<string, { at?: number; outcome?: string }>,

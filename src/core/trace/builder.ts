@@ -69,7 +69,7 @@ export class TraceBuilder {
   eventCount = 0;
   firstEventAt: number | undefined;
   lastEventAt: number | undefined;
-  /** When the recorder said the trace ended (`run.end` or `trace.end`), if it did. */
+  /** Time at which the recorder ended the trace with a `run.end` or `trace.end` line, if it did. */
   endedAt: number | undefined;
   lastRange: SourceRange | undefined;
 

@@ -1,7 +1,7 @@
 /**
  * An OTLP/HTTP trace receiver: `POST /v1/traces` with a JSON `ExportTraceServiceRequest`,
  * optionally gzip-compressed. It listens on the loopback interface only. Protobuf bodies get
- * 415 with a message that says how to switch the exporter to JSON, because reading protobuf
+ * 415 with a message that explains how to switch the exporter to JSON, because reading protobuf
  * would need the OTLP .proto definitions and a protobuf runtime. Invalid requests get the
  * OTLP error response (a JSON `google.rpc.Status`) and are logged; the server keeps running.
  */
@@ -133,7 +133,7 @@ export class OtlpReceiver {
     if (Number.isFinite(declared) && declared > this.maxBody) {
       response.setHeader('Connection', 'close');
       this.reject(response, 413, RESOURCE_EXHAUSTED, `The body has ${declared} bytes, more than the limit of ${this.maxBody}.`, request);
-      // Drain without keeping the body, so the client can read the answer; the connection then closes.
+      // Drain without keeping the body, so the client can read the response. The connection then closes.
       request.resume();
       return;
     }
@@ -154,7 +154,7 @@ export class OtlpReceiver {
       chunks.push(chunk);
     });
     request.on('error', () => {
-      // The client went away or the body was cut off; there is nobody left to answer.
+      // The client went away or the body was cut off, so no response can be sent.
     });
     request.on('end', () => {
       if (tooLarge) return;
