@@ -101,7 +101,8 @@ export async function runPlanBench(sizes = [1_000, 10_000, 100_000, 1_000_000], 
     const steps = generatePlan(size);
     const text = JSON.stringify({ steps }, null, 1);
     const large = size >= 100_000;
-    const runs = size >= 1_000_000 ? 3 : large ? 5 : 11;
+    let runs = large ? 5 : 11;
+    if (size >= 1_000_000) runs = 3;
     const peerRuns = large ? 3 : 7;
 
     const jsonParseMs = timeMedian(runs, () => JSON.parse(text));

@@ -78,7 +78,12 @@ class _Wait:
         return self._wait
 
     def __exit__(self, kind, error, traceback) -> None:
-        outcome = "delivered" if error is None else ("timeout" if _status_of(error) == "timeout" else "failed")
+        if error is None:
+            outcome = "delivered"
+        elif _status_of(error) == "timeout":
+            outcome = "timeout"
+        else:
+            outcome = "failed"
         if error is not None and _status_of(error) == "cancelled":
             outcome = "cancelled"
         self._trace.wait_end(self._wait or "", outcome)
@@ -216,7 +221,12 @@ class AgentTrace:
             tool_name = name or function.__name__
 
             def start(args: tuple, kwargs: dict) -> str:
-                call_input: Any = kwargs if not args else (args[0] if len(args) == 1 and not kwargs else {"args": list(args), **kwargs})
+                # One positional argument is the input itself; anything else is recorded whole.
+                call_input: Any = kwargs
+                if len(args) == 1 and not kwargs:
+                    call_input = args[0]
+                elif args:
+                    call_input = {"args": list(args), **kwargs}
                 return self.call_start(tool_name, input=call_input, agent=agent, timeout_ms=timeout_ms)
 
             if inspect.iscoroutinefunction(function):

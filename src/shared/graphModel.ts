@@ -34,7 +34,7 @@ export interface GraphNode {
   stage?: number;
   /** Strongly connected component number, for nodes on a cycle. */
   component?: number;
-  /** Why the node can never run, for blocked steps. */
+  /** The reason a blocked step can never run. */
   blockedReason?: string;
   /** True when the node takes part in a lock-order inversion. */
   lockInversion?: boolean;
@@ -42,7 +42,7 @@ export interface GraphNode {
   startedAt?: number;
   endedAt?: number;
   timeoutMs?: number;
-  /** Where the node is defined in its file, to reveal it on click. */
+  /** The node's definition in its file, revealed on click. */
   range?: OffsetRange;
   /** Extra lines for the tooltip. */
   details?: string[];

@@ -142,7 +142,7 @@ function selfDependencyFindings(planGraph: PlanGraph): Finding[] {
 /**
  * Characters compared while looking for suggestions, over all unknown ids. Each unknown id is
  * compared with every step id, so a plan with thousands of unknown ids would take quadratic
- * time; past this budget the remaining unknown ids get no suggestion.
+ * time. Past this budget the remaining unknown ids get no suggestion.
  */
 const SUGGESTION_BUDGET = 50_000_000;
 

@@ -224,8 +224,8 @@ class PlanReader {
   }
 
   /**
-   * Reads one step. `index` is its position among the steps read so far (the node number in
-   * the dependency graph); `position` is its place in the file's list, used in messages.
+   * Reads one step. `index` is its position among the steps read so far, which is its node
+   * number in the dependency graph. `position` is its place in the file's list, for messages.
    */
   private readStep(node: TreeNode, index: number, position: number): Step | undefined {
     const label = `Step ${position + 1}`;

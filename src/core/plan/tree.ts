@@ -75,7 +75,7 @@ interface Frame {
 /**
  * Parses JSON with comments and trailing commas, as VS Code's JSON mode accepts them,
  * through jsonc-parser's event API. Never throws on malformed input: problems are returned
- * with ranges and the tree holds what could be read.
+ * with ranges and the tree contains what could be read.
  */
 export function parseJsonTree(text: string): TreeResult {
   const tooDeep = findExcessiveNesting(text);

@@ -303,7 +303,9 @@ function strandedWaits(builder: TraceBuilder, live: boolean, findings: Finding[]
   for (const lock of builder.locks.values()) {
     if (!lock.holder || lock.requests.size === 0) continue;
     const holder = lock.holder;
-    const ended = holder.kind === 'call' ? builder.calls.get(holder.id) : holder.kind === 'agent' ? builder.agents.get(holder.id) : undefined;
+    let ended: { status: string; endedAt?: number } | undefined;
+    if (holder.kind === 'call') ended = builder.calls.get(holder.id);
+    else if (holder.kind === 'agent') ended = builder.agents.get(holder.id);
     if (!ended || ended.status === 'running') continue;
     for (const request of lock.requests.values()) {
       findings.push(

@@ -63,7 +63,7 @@ const REASONS: Record<string, string> = {
   InvalidCharacter: 'invalid character',
 };
 
-/** An `invalid-trace` finding for a line that is not JSON, with line, column and a fix that removes it. */
+/** Builds the `invalid-trace` finding for a line that is not JSON, with line, column and a fix that removes it. */
 export function invalidJsonLine(line: string, range: SourceRange, isLast: boolean): Finding {
   const { offset, reason } = describeJsonError(line);
   const column = offset + 1;
@@ -82,7 +82,7 @@ export function invalidJsonLine(line: string, range: SourceRange, isLast: boolea
   );
 }
 
-/** An `invalid-trace` finding for a JSON line that is not a valid event of the detected format. */
+/** Builds the `invalid-trace` finding for a JSON line that is not a valid event of the detected format. */
 export function invalidEvent(problem: string, range: SourceRange): Finding {
   return traceFinding('invalid-trace', `Line ${range.line + 1}: ${problem}`, range, {
     data: { line: range.line + 1, column: 1 },

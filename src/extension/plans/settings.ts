@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_SEVERITY, type PlanRuleId, type Severity } from '../../core/findings';
 
-/** The section that holds every setting of the extension. */
+/** The configuration section that contains every setting of the extension. */
 export const SETTINGS_SECTION = 'agentDeadlock';
 
 /** Severity values accepted by `agentDeadlock.severity`, where `off` hides the rule. */
@@ -22,7 +22,7 @@ export const planSettings = {
     return value.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '');
   },
 
-  /** The severity chosen for a rule, or `undefined` when the rule is turned off. */
+  /** Returns the severity chosen for a rule, or `undefined` when the rule is turned off. */
   severityOf(rule: PlanRuleId, scope?: vscode.ConfigurationScope): vscode.DiagnosticSeverity | undefined {
     const configured = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope).get<Record<string, unknown>>('severity');
     const value = configured?.[rule];

@@ -94,7 +94,7 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
       parts.push(vscode.l10n.t('running {0}', duration(now - call.startedAt)));
       if (timeout !== undefined) parts.push(vscode.l10n.t('timeout {0}', duration(timeout)));
     } else {
-      // A run's trace says `killed` for a watchdog kill, which the plain status calls `cancelled`.
+      // A run's trace records a watchdog kill as outcome `killed` and status `cancelled`.
       parts.push(call.outcome ?? call.status);
       if (call.startedAt !== undefined && call.endedAt !== undefined) parts.push(duration(call.endedAt - call.startedAt));
     }
