@@ -91,14 +91,14 @@ function repeatedDependencyFindings(planGraph: PlanGraph): Finding[] {
   const { plan } = planGraph;
   const findings: Finding[] = [];
   for (const step of plan.steps) {
-    if (step.dependsOn.length < 2) continue;
-    const seen = new Map<string, Dependency>();
-    for (const dependency of step.dependsOn) {
-      const earlier = seen.get(dependency.id);
-      if (!earlier) {
-        seen.set(dependency.id, dependency);
-        continue;
-      }
+    const list = step.dependsOn;
+    if (list.length < 2) continue;
+    for (let i = 1; i < list.length; i++) {
+      const dependency = list[i];
+      // Lists are short, so a scan of the earlier entries costs less than building a map per step.
+      let earlier: Dependency | undefined;
+      for (let j = 0; j < i && !earlier; j++) if (list[j].id === dependency.id) earlier = list[j];
+      if (!earlier) continue;
       const name = stepName(plan, step.index);
       findings.push({
         kind: 'invalid-plan',
