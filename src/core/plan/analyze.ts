@@ -59,6 +59,7 @@ function kindOrder(finding: Finding): number {
 
 function duplicateFindings(planGraph: PlanGraph): Finding[] {
   const { plan, idToIndex } = planGraph;
+  if (planGraph.duplicates.length === 0) return [];
   // New names must differ from every id and from each other, so all fixes can be applied.
   const taken = new Set(idToIndex.keys());
   return planGraph.duplicates.map(({ index, firstIndex }) => {

@@ -4,13 +4,14 @@
  * aside, because they are reported on their own and are not edges.
  */
 import { buildCsr, type CsrGraph } from '../graph/csr';
+import { IdIndex } from '../graph/idIndex';
 import { stronglyConnectedComponents, type Components } from '../graph/scc';
 import type { Dependency, Plan } from './model';
 
 export interface PlanGraph {
   plan: Plan;
   /** First step index for each id. */
-  idToIndex: Map<string, number>;
+  idToIndex: IdIndex;
   graph: CsrGraph;
   /** The `depends_on` entry behind each edge slot of `graph`. */
   edgeDependency: Dependency[];
@@ -30,15 +31,9 @@ export interface PlanGraph {
 export function buildPlanGraph(plan: Plan): PlanGraph {
   const steps = plan.steps;
   const stepCount = steps.length;
-  const idToIndex = new Map<string, number>();
-  const duplicates: { index: number; firstIndex: number }[] = [];
-  for (let i = 0; i < stepCount; i++) {
-    const id = steps[i].id;
-    if (id === '') continue;
-    const first = idToIndex.get(id);
-    if (first === undefined) idToIndex.set(id, i);
-    else duplicates.push({ index: i, firstIndex: first });
-  }
+  const ids: string[] = new Array(stepCount);
+  for (let i = 0; i < stepCount; i++) ids[i] = steps[i].id;
+  const idToIndex = new IdIndex(ids);
 
   let edgeCount = 0;
   for (let i = 0; i < stepCount; i++) edgeCount += steps[i].dependsOn.length;
@@ -84,7 +79,7 @@ export function buildPlanGraph(plan: Plan): PlanGraph {
     if (components.size[components.component[i]] > 1) onCycle[i] = 1;
   }
 
-  return { plan, idToIndex, graph, edgeDependency, edgeSource, components, onCycle, selfDependent, missing, duplicates };
+  return { plan, idToIndex, graph, edgeDependency, edgeSource, components, onCycle, selfDependent, missing, duplicates: idToIndex.duplicates };
 }
 
 /** Display name of a step: its id, or its position when it has none. */
