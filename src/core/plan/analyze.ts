@@ -9,8 +9,8 @@ import { blockedFindings } from './blocked';
 import { cycleFindings } from './cycles';
 import { formatStringLike, ownsEntry, removeListEntry } from './edits';
 import { lockFindings } from './locks';
-import type { Dependency, Plan } from './model';
-import { buildPlanGraph, stepName, type PlanGraph } from './planGraph';
+import type { Plan } from './model';
+import { buildPlanGraph, entryOf, stepName, type PlanGraph } from './planGraph';
 
 /** Analyses a parsed plan. `parseFindings` (syntax and schema problems) come first in the result. */
 export function analyzePlan(plan: Plan, parseFindings: Finding[] = []): PlanAnalysis {
@@ -90,16 +90,18 @@ function duplicateFindings(planGraph: PlanGraph): Finding[] {
 /** Reports a `depends_on` entry that repeats an earlier entry of the same list. */
 function repeatedDependencyFindings(planGraph: PlanGraph): Finding[] {
   const { plan } = planGraph;
+  const { ids, first } = planGraph.table;
   const findings: Finding[] = [];
   for (const step of plan.steps) {
-    const list = step.dependsOn;
-    if (list.length < 2) continue;
-    for (let i = 1; i < list.length; i++) {
-      const dependency = list[i];
+    const from = first[step.index];
+    const to = first[step.index + 1];
+    for (let k = from + 1; k < to; k++) {
       // Lists are short, so a scan of the earlier entries costs less than building a map per step.
-      let earlier: Dependency | undefined;
-      for (let j = 0; j < i && !earlier; j++) if (list[j].id === dependency.id) earlier = list[j];
-      if (!earlier) continue;
+      let repeated = from;
+      while (repeated < k && ids[repeated] !== ids[k]) repeated++;
+      if (repeated === k) continue;
+      const dependency = entryOf(planGraph, step.index, k);
+      const earlier = entryOf(planGraph, step.index, repeated);
       const name = stepName(plan, step.index);
       findings.push({
         kind: 'invalid-plan',
@@ -150,6 +152,7 @@ const SUGGESTION_BUDGET = 50_000_000;
 function unknownDependencyFindings(planGraph: PlanGraph): Finding[] {
   const { plan, idToIndex } = planGraph;
   const findings: Finding[] = [];
+  if (planGraph.missing.size === 0) return findings;
   const suggestions = new Map<string, string | undefined>();
   let idCharacters = 0;
   for (const id of idToIndex.keys()) idCharacters += id.length;

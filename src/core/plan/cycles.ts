@@ -12,7 +12,7 @@
 import type { Finding, Fix, RelatedLocation } from '../findings';
 import { ownsEntry, removeListEntries, removeListEntry } from './edits';
 import type { Dependency } from './model';
-import { stepName, type PlanGraph } from './planGraph';
+import { dependencyOfEdge, stepName, type PlanGraph } from './planGraph';
 
 /** Components up to this many searched edges are reported cycle by cycle. */
 const EXACT_SEARCH_BUDGET = 2_000_000;
@@ -172,7 +172,7 @@ function edgeToBreak(planGraph: PlanGraph, cycle: Cycle, counts: Map<number, num
     const edge = cycle.edges[k];
     const source = cycle.nodes[k];
     const target = planGraph.graph.targets[edge];
-    const dependency = planGraph.edgeDependency[edge];
+    const dependency = dependencyOfEdge(planGraph, edge);
     // An entry that a fix may not edit (inside a shared YAML anchor) is chosen last.
     const editable = ownsEntry(planGraph.plan.steps[source], dependency) ? 1 : 0;
     const key = [editable, counts.get(edge) ?? 0, target > source ? 1 : 0, dependency.range.start];
@@ -200,12 +200,12 @@ function describeCycle(planGraph: PlanGraph, nodes: number[]): string {
 function waitRelated(planGraph: PlanGraph, cycle: Cycle): RelatedLocation[] {
   return cycle.edges.map((edge, k) => ({
     message: `\`${stepName(planGraph.plan, cycle.nodes[k])}\` waits for \`${stepName(planGraph.plan, planGraph.graph.targets[edge])}\``,
-    range: planGraph.edgeDependency[edge].range,
+    range: dependencyOfEdge(planGraph, edge).range,
   }));
 }
 
 function removalFixes(planGraph: PlanGraph, edge: number, reason: string): Fix[] {
-  const dependency: Dependency = planGraph.edgeDependency[edge];
+  const dependency: Dependency = dependencyOfEdge(planGraph, edge);
   const sourceStep = planGraph.plan.steps[sourceOfSlot(planGraph, edge)];
   if (!ownsEntry(sourceStep, dependency)) return [];
   return [
@@ -221,14 +221,14 @@ function cycleFinding(planGraph: PlanGraph, cycle: Cycle, counts: Map<number, nu
   const breakEdge = edgeToBreak(planGraph, cycle, counts);
   const steps = cycle.nodes.map((node) => stepName(planGraph.plan, node));
   const breakSource = stepName(planGraph.plan, sourceOfSlot(planGraph, breakEdge));
-  const breakTarget = planGraph.edgeDependency[breakEdge].id;
+  const breakTarget = dependencyOfEdge(planGraph, breakEdge).id;
   return {
     kind: 'cycle',
     severity: 'error',
     message: `Cycle: ${describeCycle(planGraph, cycle.nodes)}. None of these steps can start, because each waits for the next.`,
     steps,
-    range: planGraph.edgeDependency[breakEdge].range,
-    ranges: cycle.edges.map((edge) => planGraph.edgeDependency[edge].range),
+    range: dependencyOfEdge(planGraph, breakEdge).range,
+    ranges: cycle.edges.map((edge) => dependencyOfEdge(planGraph, edge).range),
     related: waitRelated(planGraph, cycle),
     fixes: removalFixes(planGraph, breakEdge, 'to break the cycle'),
     data: {
@@ -250,7 +250,7 @@ function groupedFinding(
   const { graph } = planGraph;
   // One shortest cycle as an example: through the first internal edge in file order.
   const first = internalEdges.reduce((best, slot) =>
-    planGraph.edgeDependency[slot].range.start < planGraph.edgeDependency[best].range.start ? slot : best,
+    dependencyOfEdge(planGraph, slot).range.start < dependencyOfEdge(planGraph, best).range.start ? slot : best,
   );
   search.run(planGraph, component, graph.targets[first]);
   const edges = [first, ...search.pathTo(planGraph, sourceOfSlot(planGraph, first))];
@@ -262,13 +262,13 @@ function groupedFinding(
   const names = members.map((member) => stepName(planGraph.plan, member));
   const shown = names.slice(0, NAMED_MEMBERS).map((name) => `\`${name}\``).join(', ');
   const more = names.length > NAMED_MEMBERS ? ` and ${names.length - NAMED_MEMBERS} more` : '';
-  const editable = forward.filter((slot) => ownsEntry(planGraph.plan.steps[sourceOfSlot(planGraph, slot)], planGraph.edgeDependency[slot]));
+  const editable = forward.filter((slot) => ownsEntry(planGraph.plan.steps[sourceOfSlot(planGraph, slot)], dependencyOfEdge(planGraph, slot)));
   const fixes: Fix[] =
     editable.length === forward.length
       ? [
           {
             title: `Remove the ${forward.length} dependencies on steps defined later in the file, to break every cycle of this component`,
-            edits: removeListEntries(planGraph.plan.text, forward.map((slot) => planGraph.edgeDependency[slot])),
+            edits: removeListEntries(planGraph.plan.text, forward.map((slot) => dependencyOfEdge(planGraph, slot))),
             preferred: true,
           },
         ]
@@ -281,8 +281,8 @@ function groupedFinding(
       `${members.length} steps form one strongly connected component with ${internalEdges.length} dependencies on cycles: ${shown}${more}. ` +
       `None of them can start. A shortest cycle: ${describeCycle(planGraph, example.nodes)}.`,
     steps: names,
-    range: planGraph.edgeDependency[first].range,
-    ranges: internalEdges.map((slot) => planGraph.edgeDependency[slot].range),
+    range: dependencyOfEdge(planGraph, first).range,
+    ranges: internalEdges.map((slot) => dependencyOfEdge(planGraph, slot).range),
     related: waitRelated(planGraph, example),
     fixes,
     data: {

@@ -9,7 +9,7 @@
  */
 import { createScanner, type JSONScanner, type SyntaxKind } from 'jsonc-parser';
 import type { OffsetRange } from '../findings';
-import type { Dependency, LockUse, Plan, PlanShape, Step, StepBehavior } from './model';
+import type { Dependency, DependencyTable, LockUse, Plan, PlanShape, Step, StepBehavior } from './model';
 import { STEP_BEHAVIORS } from './model';
 import { MAX_NESTING } from './tree';
 
@@ -24,7 +24,131 @@ export function withoutByteOrderMark(text: string): string {
 /** Thrown to leave the fast path; never escapes this module. */
 class Bail extends Error {}
 const BAIL = new Bail();
-const NO_RANGE: OffsetRange = Object.freeze({ start: 0, end: 0 });
+const NO_DEPENDENCIES: Dependency[] = Object.freeze([]) as unknown as Dependency[];
+const NO_LOCKS: LockUse[] = Object.freeze([]) as unknown as LockUse[];
+
+/** The `depends_on` entries of a whole plan, with the range of each entry's value. */
+interface EntryTable extends DependencyTable {
+  ids: string[];
+  first: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/**
+ * A list of integers that grows by doubling. Its buffers are typed arrays, which the garbage
+ * collector does not scan or copy, unlike arrays of numbers.
+ */
+class IntList {
+  private data = new Int32Array(256);
+  private length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const larger = new Int32Array(this.data.length * 2);
+      larger.set(this.data);
+      this.data = larger;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** Returns the values pushed so far, without a copy. */
+  values(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/**
+ * A step read by the fast path. It keeps its ranges as offsets and makes range objects when
+ * they are read. Its `depends_on` entries live in the plan's table and become `Dependency`
+ * objects only when `dependsOn` is first read. The analysis works from the table, so a large
+ * clean plan builds neither. Offsets of -1 mark an absent `tool` or `depends_on`.
+ */
+class TableStep implements Step {
+  id = '';
+  tool = '';
+  end = 0;
+  idStart = 0;
+  idEnd = 0;
+  toolStart = -1;
+  toolEnd = -1;
+  locks = NO_LOCKS;
+  locksRange: OffsetRange | undefined = undefined;
+  input: unknown = undefined;
+  timeoutMs: number | undefined = undefined;
+  durationMs: number | undefined = undefined;
+  command: string | undefined = undefined;
+  behavior: StepBehavior | undefined = undefined;
+  description: string | undefined = undefined;
+  listStart = -1;
+  listEnd = -1;
+  keyStart = -1;
+  keyEnd = -1;
+  private entries: Dependency[] | undefined = undefined;
+  private listRange: OffsetRange | undefined = undefined;
+
+  constructor(
+    private readonly table: EntryTable,
+    readonly index: number,
+    readonly start: number,
+  ) {}
+
+  get range(): OffsetRange {
+    return { start: this.start, end: this.end };
+  }
+
+  get idRange(): OffsetRange {
+    return { start: this.idStart, end: this.idEnd };
+  }
+
+  get toolRange(): OffsetRange | undefined {
+    return this.toolStart < 0 ? undefined : { start: this.toolStart, end: this.toolEnd };
+  }
+
+  get dependsOn(): Dependency[] {
+    if (this.entries) return this.entries;
+    const { ids, starts, ends, first } = this.table;
+    const from = first[this.index];
+    const count = first[this.index + 1] - from;
+    if (count === 0) return (this.entries = NO_DEPENDENCIES);
+    const listRange = this.dependsOnRange!;
+    const list: Dependency[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const k = from + i;
+      list[i] = { id: ids[k], range: { start: starts[k], end: ends[k] }, index: i, siblings: list, listRange, block: false };
+    }
+    return (this.entries = list);
+  }
+
+  get dependsOnRange(): OffsetRange | undefined {
+    if (this.listStart < 0) return undefined;
+    return (this.listRange ??= { start: this.listStart, end: this.listEnd });
+  }
+
+  get dependsOnKeyRange(): OffsetRange | undefined {
+    return this.keyStart < 0 ? undefined : { start: this.keyStart, end: this.keyEnd };
+  }
+
+  /** Returns the step as the general reader builds it, for JSON output and comparisons. */
+  toJSON(): Step {
+    const { index, id, tool, dependsOn, locks, range, idRange } = this;
+    const step: Step = { index, id, tool, dependsOn, locks, range, idRange };
+    const optional = {
+      input: this.input,
+      timeoutMs: this.timeoutMs,
+      durationMs: this.durationMs,
+      command: this.command,
+      behavior: this.behavior,
+      description: this.description,
+      toolRange: this.toolRange,
+      dependsOnRange: this.dependsOnRange,
+      dependsOnKeyRange: this.dependsOnKeyRange,
+      locksRange: this.locksRange,
+    };
+    for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(step, { [key]: value });
+    return step;
+  }
+}
 
 // jsonc-parser's token kinds (its `SyntaxKind` is a const enum, which isolated modules cannot
 // read). Kinds 12 to 15 are comments, whitespace and line breaks.
@@ -71,10 +195,11 @@ class FastReader {
   private readonly scanner: JSONScanner;
 
   private readonly source: string;
-  // Scratch space for the entries of one `depends_on` list.
-  private readonly ids: string[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  // The steps share this table, whose lists are filled in when the plan has been read.
+  private readonly table: EntryTable = { ids: [], first: new Int32Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
+  private readonly first = new IntList();
+  private readonly starts = new IntList();
+  private readonly ends = new IntList();
 
   constructor(source: string) {
     this.source = source;
@@ -187,7 +312,14 @@ class FastReader {
       throw BAIL;
     }
     if (!steps || !stepsRange || this.next() !== EOF) throw BAIL;
-    return { text, format: 'json', shape, name, defaults: defaultTimeout === undefined ? {} : { timeoutMs: defaultTimeout }, steps, stepsRange };
+    const defaults = defaultTimeout === undefined ? {} : { timeoutMs: defaultTimeout };
+    const plan: Plan = { text, format: 'json', shape, name, defaults, steps, stepsRange };
+    // Not enumerable, so that JSON output and comparisons see the same plan as from the general reader.
+    this.table.first = this.first.values();
+    this.table.starts = this.starts.values();
+    this.table.ends = this.ends.values();
+    Object.defineProperty(plan, 'dependencyTable', { value: this.table });
+    return plan;
   }
 
   /** Reads `defaults`: an object whose only key is `timeout_ms`. */
@@ -212,19 +344,22 @@ class FastReader {
       steps.push(this.step(steps.length));
       token = this.afterEntry(CLOSE_BRACKET);
     }
+    this.first.push(this.table.ids.length);
     listRange.end = this.offset() + 1;
     return steps;
   }
 
   /** Reads one step after its `{`. */
-  private step(index: number): Step {
+  private step(index: number): TableStep {
     const start = this.offset();
-    // idRange is replaced when the id is read, and a step without an id leaves the fast path.
-    const step: Step = { index, id: '', tool: '', dependsOn: [], locks: [], range: { start, end: start }, idRange: NO_RANGE };
+    // A step without an id leaves the fast path, so idStart and idEnd are always set.
+    const step = new TableStep(this.table, index, start);
+    this.first.push(this.table.ids.length);
     let seen = 0;
     let token = this.next();
     while (token !== CLOSE_BRACE) {
-      const keyRange = this.range();
+      const keyStart = this.offset();
+      const keyEnd = keyStart + this.scanner.getTokenLength();
       const bit = this.stepKey(token);
       if (seen & bit) throw BAIL;
       seen |= bit;
@@ -232,14 +367,17 @@ class FastReader {
         case ID:
           step.id = this.string();
           if (step.id === '') throw BAIL;
-          step.idRange = this.range();
+          step.idStart = this.offset();
+          step.idEnd = step.idStart + this.scanner.getTokenLength();
           break;
         case TOOL:
           step.tool = this.string();
-          step.toolRange = this.range();
+          step.toolStart = this.offset();
+          step.toolEnd = step.toolStart + this.scanner.getTokenLength();
           break;
         case DEPENDS_ON:
-          step.dependsOnKeyRange = keyRange;
+          step.keyStart = keyStart;
+          step.keyEnd = keyEnd;
           this.dependencies(step);
           break;
         case LOCKS:
@@ -275,7 +413,7 @@ class FastReader {
       token = this.afterEntry(CLOSE_BRACE);
     }
     if (!(seen & ID) || !(seen & TOOL)) throw BAIL;
-    step.range.end = this.offset() + 1;
+    step.end = this.offset() + 1;
     return step;
   }
 
@@ -297,44 +435,34 @@ class FastReader {
     return bit;
   }
 
-  /** Reads `depends_on`: a list of non-empty ids, or `null` for none. */
-  private dependencies(step: Step): void {
+  /** Reads `depends_on`, a list of non-empty ids or `null` for none, into the plan's table. */
+  private dependencies(step: TableStep): void {
     let token = this.next();
+    step.listStart = this.offset();
     if (token === NULL) {
-      step.dependsOnRange = this.range();
+      step.listEnd = step.listStart + this.scanner.getTokenLength();
       return;
     }
     if (token !== OPEN_BRACKET) throw BAIL;
 
-    const listRange = { start: this.offset(), end: 0 };
-    // The entries are gathered first, so that the list is allocated at its exact length.
-    const ids = this.ids;
-    const starts = this.starts;
-    const ends = this.ends;
-    let count = 0;
+    const { ids } = this.table;
+    const { starts, ends } = this;
     token = this.next();
     while (token !== CLOSE_BRACKET) {
       if (token !== STRING) throw BAIL;
       const id = this.scanner.getTokenValue();
       if (id === '') throw BAIL;
       const start = this.offset();
-      ids[count] = id;
-      starts[count] = start;
-      ends[count++] = start + this.scanner.getTokenLength();
+      ids.push(id);
+      starts.push(start);
+      ends.push(start + this.scanner.getTokenLength());
       token = this.afterEntry(CLOSE_BRACKET);
     }
-    listRange.end = this.offset() + 1;
-
-    const list: Dependency[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      list[i] = { id: ids[i], range: { start: starts[i], end: ends[i] }, index: i, siblings: list, listRange, block: false };
-    }
-    step.dependsOn = list;
-    step.dependsOnRange = listRange;
+    step.listEnd = this.offset() + 1;
   }
 
   /** Reads `locks`: a list of non-empty lock names, or `null` for none. */
-  private locks(step: Step): void {
+  private locks(step: TableStep): void {
     let token = this.next();
     if (token === NULL) {
       step.locksRange = this.range();

@@ -63,6 +63,17 @@ export interface PlanDefaults {
   timeoutMs?: number;
 }
 
+/**
+ * Every `depends_on` entry of a plan in flat arrays, in file order: the entries of step i are
+ * `ids[first[i]]` to `ids[first[i + 1] - 1]`. The analysis reads this table, so a reader may
+ * build the entry objects of a step only when its `dependsOn` is first read.
+ */
+export interface DependencyTable {
+  ids: readonly string[];
+  /** One more element than there are steps. */
+  first: ArrayLike<number>;
+}
+
 export interface Plan {
   /** The source text the ranges point into; fixes are computed against it. */
   text: string;
@@ -74,4 +85,6 @@ export interface Plan {
   steps: Step[];
   /** Range of the list of steps. */
   stepsRange: OffsetRange;
+  /** The entries of every `depends_on` list, when the reader recorded them as a table. */
+  dependencyTable?: DependencyTable;
 }

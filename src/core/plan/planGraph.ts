@@ -6,15 +6,17 @@
 import { buildCsr, type CsrGraph } from '../graph/csr';
 import { IdIndex } from '../graph/idIndex';
 import { stronglyConnectedComponents, type Components } from '../graph/scc';
-import type { Dependency, Plan } from './model';
+import type { Dependency, DependencyTable, Plan } from './model';
 
 export interface PlanGraph {
   plan: Plan;
+  /** The `depends_on` entries of every step, as flat arrays. */
+  table: DependencyTable;
   /** First step index for each id. */
   idToIndex: IdIndex;
   graph: CsrGraph;
-  /** The `depends_on` entry behind each edge slot of `graph`. */
-  edgeDependency: Dependency[];
+  /** The index in `table` of the `depends_on` entry behind each edge slot of `graph`. */
+  edgeEntry: Int32Array;
   /** The step each edge slot starts from. */
   edgeSource: Int32Array;
   components: Components;
@@ -28,6 +30,28 @@ export interface PlanGraph {
   duplicates: { index: number; firstIndex: number }[];
 }
 
+/** Returns the plan's table of `depends_on` entries, building it from the steps if the reader did not. */
+export function dependencyTableOf(plan: Plan): DependencyTable {
+  if (plan.dependencyTable) return plan.dependencyTable;
+  const ids: string[] = [];
+  const first = new Int32Array(plan.steps.length + 1);
+  plan.steps.forEach((step, index) => {
+    for (const dependency of step.dependsOn) ids.push(dependency.id);
+    first[index + 1] = ids.length;
+  });
+  return { ids, first };
+}
+
+/** Returns the `depends_on` entry of `step` that has index `entry` in the plan's table. */
+export function entryOf(planGraph: PlanGraph, step: number, entry: number): Dependency {
+  return planGraph.plan.steps[step].dependsOn[entry - planGraph.table.first[step]];
+}
+
+/** Returns the `depends_on` entry behind an edge slot of the graph. */
+export function dependencyOfEdge(planGraph: PlanGraph, slot: number): Dependency {
+  return entryOf(planGraph, planGraph.edgeSource[slot], planGraph.edgeEntry[slot]);
+}
+
 export function buildPlanGraph(plan: Plan): PlanGraph {
   const steps = plan.steps;
   const stepCount = steps.length;
@@ -35,41 +59,44 @@ export function buildPlanGraph(plan: Plan): PlanGraph {
   for (let i = 0; i < stepCount; i++) ids[i] = steps[i].id;
   const idToIndex = new IdIndex(ids);
 
-  let edgeCount = 0;
-  for (let i = 0; i < stepCount; i++) edgeCount += steps[i].dependsOn.length;
-  const sources = new Int32Array(edgeCount);
-  const targets = new Int32Array(edgeCount);
-  const dependencies: Dependency[] = [];
+  const table = dependencyTableOf(plan);
+  const entryIds = table.ids;
+  const first = table.first;
+  const sources = new Int32Array(entryIds.length);
+  const targets = new Int32Array(entryIds.length);
+  const entries = new Int32Array(entryIds.length);
   const selfDependent = new Uint8Array(stepCount);
   const missing = new Map<number, Dependency[]>();
   let edge = 0;
 
   for (let i = 0; i < stepCount; i++) {
-    const step = steps[i];
-    for (const dependency of step.dependsOn) {
-      if (step.id !== '' && dependency.id === step.id) {
+    const id = ids[i];
+    for (let k = first[i]; k < first[i + 1]; k++) {
+      const dependency = entryIds[k];
+      if (id !== '' && dependency === id) {
         selfDependent[i] = 1;
         continue;
       }
-      const target = idToIndex.get(dependency.id);
+      const target = idToIndex.get(dependency);
       if (target === undefined) {
+        const entry = steps[i].dependsOn[k - first[i]];
         const list = missing.get(i);
-        if (list) list.push(dependency);
-        else missing.set(i, [dependency]);
+        if (list) list.push(entry);
+        else missing.set(i, [entry]);
         continue;
       }
       sources[edge] = i;
       targets[edge] = target;
-      dependencies.push(dependency);
+      entries[edge] = k;
       edge++;
     }
   }
 
   const { graph, edgeIndex } = buildCsr(stepCount, sources.subarray(0, edge), targets.subarray(0, edge));
-  const edgeDependency: Dependency[] = new Array(edge);
+  const edgeEntry = new Int32Array(edge);
   const edgeSource = new Int32Array(edge);
   for (let k = 0; k < edge; k++) {
-    edgeDependency[edgeIndex[k]] = dependencies[k];
+    edgeEntry[edgeIndex[k]] = entries[k];
     edgeSource[edgeIndex[k]] = sources[k];
   }
 
@@ -79,7 +106,7 @@ export function buildPlanGraph(plan: Plan): PlanGraph {
     if (components.size[components.component[i]] > 1) onCycle[i] = 1;
   }
 
-  return { plan, idToIndex, graph, edgeDependency, edgeSource, components, onCycle, selfDependent, missing, duplicates: idToIndex.duplicates };
+  return { plan, table, idToIndex, graph, edgeEntry, edgeSource, components, onCycle, selfDependent, missing, duplicates: idToIndex.duplicates };
 }
 
 /** Display name of a step: its id, or its position when it has none. */

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { readJsonPlanFast } from '../../../src/core/plan/jsonFastPath';
+import { analyzePlan } from '../../../src/core/plan/analyze';
 import { parsePlanGeneral } from '../../../src/core/plan/parse';
 import { readFixture } from '../helpers';
 
@@ -53,6 +54,25 @@ describe('JSON fast path', () => {
         assert.deepEqual(comparable(fast), comparable(general.plan));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('gives the same analysis as the general reader', () => {
+    // Ids from a small set, so that cycles, duplicates, repeated and unknown entries are common.
+    const smallId = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+    const smallStep = fc.record({ id: smallId, tool: fc.constant('t'), depends_on: fc.array(fc.oneof(smallId, fc.constant('zz')), { maxLength: 4 }) });
+    fc.assert(
+      fc.property(fc.array(smallStep, { maxLength: 8 }), (steps) => {
+        const text = JSON.stringify(steps);
+        const fast = readJsonPlanFast(text);
+        assert.ok(fast);
+        const expected = analyzePlan(parsePlanGeneral(text, 'json').plan);
+        const actual = analyzePlan(fast);
+        assert.deepEqual(comparable(actual.findings), comparable(expected.findings));
+        assert.deepEqual(actual.stages, expected.stages);
+        assert.deepEqual(comparable([...actual.steps]), comparable([...expected.steps]));
+      }),
+      { numRuns: 2000 },
     );
   });
 
