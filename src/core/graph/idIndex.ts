@@ -1,8 +1,8 @@
 /**
- * Maps step ids to step indexes with open addressing over a typed array. Resolving every
+ * Maps step ids to step indexes with open addressing over typed arrays. Resolving every
  * dependency is the costliest part of building the graph of a large plan. On a 100,000-step
  * plan this table took about half the time of a `Map`: its slots are 4-byte integers that stay
- * in cache, and it compares strings only within one probe sequence.
+ * in cache, and it compares strings only when the full hashes match.
  */
 
 /** Probe sequences longer than this mean colliding ids; the index then falls back to a `Map`. */
@@ -18,32 +18,41 @@ export function hashId(id: string): number {
 }
 
 export class IdIndex {
-  private readonly ids: readonly string[];
-  private readonly slots: Int32Array;
-  private readonly mask: number;
+  private readonly ids: string[] = [];
+  private slots: Int32Array;
+  /** The full hash of the id in each slot. */
+  private hashes: Int32Array;
+  private mask: number;
   private fallback: Map<string, number> | undefined;
   /** Indexes whose id an earlier index already has, with that earlier index. */
   readonly duplicates: { index: number; firstIndex: number }[] = [];
   /** Number of distinct ids. */
   size = 0;
 
-  /** Indexes `ids` by position. Empty ids stand for a missing id and are left out. */
-  constructor(ids: readonly string[]) {
-    this.ids = ids;
+  /** Indexes `ids` by position. More ids can follow through `add`. */
+  constructor(ids: readonly string[] = []) {
     let capacity = 16;
     while (capacity < ids.length * 2) capacity *= 2;
     this.slots = new Int32Array(capacity).fill(EMPTY);
+    this.hashes = new Int32Array(capacity);
     this.mask = capacity - 1;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (id === '') continue;
-      const first = this.insert(id, i);
-      if (first === i) this.size++;
-      else this.duplicates.push({ index: i, firstIndex: first });
-    }
+    for (const id of ids) this.add(id);
   }
 
-  /** Adds `id` at `index` unless it is there already; returns the index it has now. */
+  /**
+   * Adds the id of the next index and returns the first index that has it: this one, or an
+   * earlier one for a duplicate. An empty id stands for a missing one; it is skipped and gets -1.
+   */
+  add(id: string): number {
+    const index = this.ids.length;
+    this.ids.push(id);
+    if (id === '') return EMPTY;
+    const first = this.insert(id, index);
+    if (first === index) this.size++;
+    else this.duplicates.push({ index, firstIndex: first });
+    return first;
+  }
+
   private insert(id: string, index: number): number {
     if (this.fallback) {
       const first = this.fallback.get(id);
@@ -51,36 +60,69 @@ export class IdIndex {
       this.fallback.set(id, index);
       return index;
     }
-    const { ids, slots, mask } = this;
-    let slot = hashId(id) & mask;
+    if ((this.size + 1) * 2 > this.slots.length) this.grow();
+    const { ids, slots, hashes, mask } = this;
+    const hash = hashId(id);
+    let slot = hash & mask;
     for (let probes = 0; probes < MAX_PROBES; probes++) {
       const occupant = slots[slot];
       if (occupant === EMPTY) {
         slots[slot] = index;
+        hashes[slot] = hash;
         return index;
       }
-      if (ids[occupant] === id) return occupant;
+      if (hashes[slot] === hash && ids[occupant] === id) return occupant;
       slot = (slot + 1) & mask;
     }
+    // Every id before this one is in the table; this one is added to the map below.
+    this.ids.pop();
     this.fallback = new Map(this.entries());
+    this.ids.push(id);
     return this.insert(id, index);
+  }
+
+  /** Doubles the table, placing each id by its stored hash. */
+  private grow(): void {
+    const { slots, hashes } = this;
+    const capacity = slots.length * 2;
+    const mask = capacity - 1;
+    const nextSlots = new Int32Array(capacity).fill(EMPTY);
+    const nextHashes = new Int32Array(capacity);
+    for (let old = 0; old < slots.length; old++) {
+      const occupant = slots[old];
+      if (occupant === EMPTY) continue;
+      let slot = hashes[old] & mask;
+      while (nextSlots[slot] !== EMPTY) slot = (slot + 1) & mask;
+      nextSlots[slot] = occupant;
+      nextHashes[slot] = hashes[old];
+    }
+    this.slots = nextSlots;
+    this.hashes = nextHashes;
+    this.mask = mask;
   }
 
   /** Returns the first index whose id is `id`, or undefined. */
   get(id: string): number | undefined {
     if (this.fallback) return this.fallback.get(id);
-    const { ids, slots, mask } = this;
-    let slot = hashId(id) & mask;
+    const { ids, slots, hashes, mask } = this;
+    const hash = hashId(id);
+    let slot = hash & mask;
     for (;;) {
       const occupant = slots[slot];
       if (occupant === EMPTY) return undefined;
-      if (ids[occupant] === id) return occupant;
+      if (hashes[slot] === hash && ids[occupant] === id) return occupant;
       slot = (slot + 1) & mask;
     }
   }
 
   has(id: string): boolean {
     return this.get(id) !== undefined;
+  }
+
+  /** Returns the first index that has the id of `index`, or -1 when that id is empty. */
+  firstOf(index: number): number {
+    const id = this.ids[index];
+    return id === '' ? EMPTY : this.get(id)!;
   }
 
   /** Yields every distinct id with its first index, in index order. */

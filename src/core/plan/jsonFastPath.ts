@@ -11,6 +11,7 @@ import { createScanner, type JSONScanner, type SyntaxKind } from 'jsonc-parser';
 import type { OffsetRange } from '../findings';
 import type { Dependency, DependencyTable, LockUse, Plan, PlanShape, Step, StepBehavior } from './model';
 import { STEP_BEHAVIORS } from './model';
+import { IdIndex } from '../graph/idIndex';
 import { MAX_NESTING } from './tree';
 
 /**
@@ -33,6 +34,8 @@ interface EntryTable extends DependencyTable {
   first: Int32Array;
   starts: Int32Array;
   ends: Int32Array;
+  targets: Int32Array;
+  stepIds: IdIndex;
 }
 
 /**
@@ -168,6 +171,9 @@ const LAST_TRIVIA = 15 as SyntaxKind;
 const UNKNOWN = 16 as SyntaxKind;
 const EOF = 17 as SyntaxKind;
 
+const CHAR_COMMA = 0x2c;
+const CHAR_COLON = 0x3a;
+
 // Bits for the known keys of a step, so that a repeated key leaves the fast path: the general
 // reader warns about it.
 const ID = 1;
@@ -196,10 +202,18 @@ class FastReader {
 
   private readonly source: string;
   // The steps share this table, whose lists are filled in when the plan has been read.
-  private readonly table: EntryTable = { ids: [], first: new Int32Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
+  private readonly table: EntryTable = {
+    ids: [],
+    first: new Int32Array(0),
+    starts: new Int32Array(0),
+    ends: new Int32Array(0),
+    targets: new Int32Array(0),
+    stepIds: new IdIndex(),
+  };
   private readonly first = new IntList();
   private readonly starts = new IntList();
   private readonly ends = new IntList();
+  private readonly targets = new IntList();
 
   constructor(source: string) {
     this.source = source;
@@ -209,25 +223,48 @@ class FastReader {
   /** Moves to the next token that is not whitespace or a comment, and leaves on any scan error. */
   private next(): SyntaxKind {
     const scanner = this.scanner;
-    const source = this.source;
     for (;;) {
-      // The scanner builds a string of every run of whitespace it passes, which is garbage
-      // here, so plain whitespace is stepped over before it scans.
-      let position = scanner.getPosition();
-      let code = source.charCodeAt(position);
-      if (code === 32 || code === 10 || code === 13 || code === 9) {
-        do code = source.charCodeAt(++position);
-        while (code === 32 || code === 10 || code === 13 || code === 9);
-        scanner.setPosition(position);
-      }
+      this.skipWhitespace();
       const token = scanner.scan();
       if (scanner.getTokenError() !== 0 || token === UNKNOWN) throw BAIL;
       if (token < FIRST_TRIVIA || token > LAST_TRIVIA) return token;
     }
   }
 
+  /**
+   * Steps over spaces, tabs and line breaks, and returns the position of the next character.
+   * The scanner builds a string of every run of whitespace it passes, which is garbage here.
+   */
+  private skipWhitespace(): number {
+    const source = this.source;
+    let position = this.scanner.getPosition();
+    let code = source.charCodeAt(position);
+    if (code === 32 || code === 10 || code === 13 || code === 9) {
+      do code = source.charCodeAt(++position);
+      while (code === 32 || code === 10 || code === 13 || code === 9);
+      this.scanner.setPosition(position);
+    }
+    return position;
+  }
+
+  /**
+   * Consumes the single character `code` (a colon, comma or bracket) if it comes next after
+   * plain whitespace. Punctuation needs no token value, so the scanner is not asked for one.
+   * Anything else, comments included, is left to the scanner.
+   */
+  private skip(code: number): boolean {
+    const position = this.skipWhitespace();
+    if (this.source.charCodeAt(position) !== code) return false;
+    this.scanner.setPosition(position + 1);
+    return true;
+  }
+
   private expect(token: SyntaxKind): void {
     if (this.next() !== token) throw BAIL;
+  }
+
+  private expectColon(): void {
+    if (!this.skip(CHAR_COLON)) this.expect(COLON);
   }
 
   private offset(): number {
@@ -258,6 +295,7 @@ class FastReader {
    * closing token. A trailing comma is accepted, as the general reader accepts it.
    */
   private afterEntry(close: SyntaxKind): SyntaxKind {
+    if (this.skip(CHAR_COMMA)) return this.next();
     const token = this.next();
     if (token === COMMA) return this.next();
     if (token !== close) throw BAIL;
@@ -268,7 +306,7 @@ class FastReader {
   private key(token: SyntaxKind): string {
     if (token !== STRING) throw BAIL;
     const key = this.scanner.getTokenValue();
-    this.expect(COLON);
+    this.expectColon();
     return key;
   }
 
@@ -318,6 +356,7 @@ class FastReader {
     this.table.first = this.first.values();
     this.table.starts = this.starts.values();
     this.table.ends = this.ends.values();
+    this.table.targets = this.targets.values();
     Object.defineProperty(plan, 'dependencyTable', { value: this.table });
     return plan;
   }
@@ -356,17 +395,31 @@ class FastReader {
     const step = new TableStep(this.table, index, start);
     this.first.push(this.table.ids.length);
     let seen = 0;
-    let token = this.next();
-    while (token !== CLOSE_BRACE) {
-      const keyStart = this.offset();
-      const keyEnd = keyStart + this.scanner.getTokenLength();
-      const bit = this.stepKey(token);
+    for (;;) {
+      // The usual keys are matched in the source, which spares the scanner a string per key.
+      // Other keys, keys with escapes, comments and the closing brace go through the scanner.
+      let keyStart = this.skipWhitespace();
+      let bit = knownKeyAt(this.source, keyStart);
+      let keyEnd = keyStart + KEY_TOKEN_LENGTH[bit];
+      if (bit !== 0) {
+        this.scanner.setPosition(keyEnd);
+      } else {
+        const token = this.next();
+        // An empty step, or a trailing comma.
+        if (token === CLOSE_BRACE) break;
+        if (token !== STRING) throw BAIL;
+        keyStart = this.offset();
+        keyEnd = keyStart + this.scanner.getTokenLength();
+        bit = fieldBit(this.scanner.getTokenValue());
+      }
+      this.expectColon();
       if (seen & bit) throw BAIL;
       seen |= bit;
       switch (bit) {
         case ID:
           step.id = this.string();
           if (step.id === '') throw BAIL;
+          this.table.stepIds.add(step.id);
           step.idStart = this.offset();
           step.idEnd = step.idStart + this.scanner.getTokenLength();
           break;
@@ -410,29 +463,15 @@ class FastReader {
           // Unknown fields are kept out of the model, but must still be valid JSON.
           this.plain(this.next(), 3);
       }
-      token = this.afterEntry(CLOSE_BRACE);
+      if (this.skip(CHAR_COMMA)) continue;
+      const token = this.next();
+      if (token === COMMA) continue;
+      if (token !== CLOSE_BRACE) throw BAIL;
+      break;
     }
     if (!(seen & ID) || !(seen & TOOL)) throw BAIL;
     step.end = this.offset() + 1;
     return step;
-  }
-
-  /**
-   * At a key token of a step: reads the colon and returns the key's bit. The usual keys are
-   * matched in the source, which spares a string per key; others, and keys with escapes, are
-   * read as strings.
-   */
-  private stepKey(token: SyntaxKind): number {
-    if (token !== STRING) throw BAIL;
-    const start = this.scanner.getTokenOffset();
-    const length = this.scanner.getTokenLength();
-    let bit = -1;
-    if (length === 4 && this.source.startsWith('"id"', start)) bit = ID;
-    else if (length === 6 && this.source.startsWith('"tool"', start)) bit = TOOL;
-    else if (length === 12 && this.source.startsWith('"depends_on"', start)) bit = DEPENDS_ON;
-    if (bit < 0) bit = fieldBit(this.scanner.getTokenValue());
-    this.expect(COLON);
-    return bit;
   }
 
   /** Reads `depends_on`, a list of non-empty ids or `null` for none, into the plan's table. */
@@ -445,8 +484,8 @@ class FastReader {
     }
     if (token !== OPEN_BRACKET) throw BAIL;
 
-    const { ids } = this.table;
-    const { starts, ends } = this;
+    const { ids, stepIds } = this.table;
+    const { starts, ends, targets } = this;
     token = this.next();
     while (token !== CLOSE_BRACKET) {
       if (token !== STRING) throw BAIL;
@@ -454,6 +493,8 @@ class FastReader {
       if (id === '') throw BAIL;
       const start = this.offset();
       ids.push(id);
+      // Most entries name a step read shortly before, whose id is still in cache.
+      targets.push(stepIds.get(id) ?? -1);
       starts.push(start);
       ends.push(start + this.scanner.getTokenLength());
       token = this.afterEntry(CLOSE_BRACKET);
@@ -527,6 +568,24 @@ class FastReader {
       default:
         throw BAIL;
     }
+  }
+}
+
+/** Length of the key token, quotes included, of the keys that `knownKeyAt` matches. */
+const KEY_TOKEN_LENGTH: Record<number, number> = { 0: 0, [ID]: 4, [TOOL]: 6, [DEPENDS_ON]: 12 };
+
+/** Returns the bit of the key `"id"`, `"tool"` or `"depends_on"` if it starts at `position`, else 0. */
+function knownKeyAt(source: string, position: number): number {
+  if (source.charCodeAt(position) !== 0x22) return 0;
+  switch (source.charCodeAt(position + 1)) {
+    case 0x69:
+      return source.startsWith('"id"', position) ? ID : 0;
+    case 0x74:
+      return source.startsWith('"tool"', position) ? TOOL : 0;
+    case 0x64:
+      return source.startsWith('"depends_on"', position) ? DEPENDS_ON : 0;
+    default:
+      return 0;
   }
 }
 

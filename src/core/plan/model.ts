@@ -1,4 +1,5 @@
 import type { OffsetRange } from '../findings';
+import type { IdIndex } from '../graph/idIndex';
 import type { ListEntryPlace } from './edits';
 
 /** The outcome a simulated run gives a step. */
@@ -72,6 +73,12 @@ export interface DependencyTable {
   ids: readonly string[];
   /** One more element than there are steps. */
   first: ArrayLike<number>;
+  /**
+   * Set by a reader that resolved entries while reading: the first step with each entry's id,
+   * or -1 where no step had that id yet. `stepIds` then has every step's id in order.
+   */
+  targets?: Int32Array;
+  stepIds?: IdIndex;
 }
 
 export interface Plan {

@@ -55,13 +55,16 @@ export function dependencyOfEdge(planGraph: PlanGraph, slot: number): Dependency
 export function buildPlanGraph(plan: Plan): PlanGraph {
   const steps = plan.steps;
   const stepCount = steps.length;
-  const ids: string[] = new Array(stepCount);
-  for (let i = 0; i < stepCount; i++) ids[i] = steps[i].id;
-  const idToIndex = new IdIndex(ids);
-
   const table = dependencyTableOf(plan);
   const entryIds = table.ids;
   const first = table.first;
+  const resolved = table.targets;
+  const idToIndex = table.stepIds ?? new IdIndex(steps.map((step) => step.id));
+  // The first step with each step's own id: an entry names its own step when it resolves there.
+  const own = new Int32Array(stepCount);
+  for (let i = 0; i < stepCount; i++) own[i] = i;
+  for (const { index, firstIndex } of idToIndex.duplicates) own[index] = firstIndex;
+
   const sources = new Int32Array(entryIds.length);
   const targets = new Int32Array(entryIds.length);
   const entries = new Int32Array(entryIds.length);
@@ -70,14 +73,13 @@ export function buildPlanGraph(plan: Plan): PlanGraph {
   let edge = 0;
 
   for (let i = 0; i < stepCount; i++) {
-    const id = ids[i];
     for (let k = first[i]; k < first[i + 1]; k++) {
-      const dependency = entryIds[k];
-      if (id !== '' && dependency === id) {
+      let target: number | undefined = resolved ? resolved[k] : -1;
+      if (target < 0) target = idToIndex.get(entryIds[k]);
+      if (target === own[i] && steps[i].id !== '') {
         selfDependent[i] = 1;
         continue;
       }
-      const target = idToIndex.get(dependency);
       if (target === undefined) {
         const entry = steps[i].dependsOn[k - first[i]];
         const list = missing.get(i);

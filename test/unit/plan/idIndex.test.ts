@@ -17,7 +17,15 @@ function reference(ids: readonly string[]) {
 }
 
 function assertMatches(ids: readonly string[], probes: readonly string[]): void {
-  const index = new IdIndex(ids);
+  // Built at once, and one id at a time from an empty table, which has to grow.
+  const growing = new IdIndex();
+  const firsts = ids.map((id) => growing.add(id));
+  assert.deepEqual(firsts, ids.map((id) => (id === '' ? -1 : reference(ids).first.get(id))));
+  assertIndexMatches(new IdIndex(ids), ids, probes);
+  assertIndexMatches(growing, ids, probes);
+}
+
+function assertIndexMatches(index: IdIndex, ids: readonly string[], probes: readonly string[]): void {
   const expected = reference(ids);
   assert.deepEqual(index.duplicates, expected.duplicates);
   assert.equal(index.size, expected.first.size);
@@ -26,6 +34,7 @@ function assertMatches(ids: readonly string[], probes: readonly string[]): void 
     assert.equal(index.get(id), expected.first.get(id), `get(${JSON.stringify(id)})`);
     assert.equal(index.has(id), expected.first.has(id));
   }
+  ids.forEach((id, position) => assert.equal(index.firstOf(position), id === '' ? -1 : expected.first.get(id)));
 }
 
 describe('IdIndex', () => {
