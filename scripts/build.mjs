@@ -1,7 +1,11 @@
-// Builds the three bundles: the extension host (Node, CommonJS, `vscode` external),
-// the webview (browser, IIFE) and the command-line checker (Node, with a shebang).
+// Builds the bundles: the extension host (Node, CommonJS, `vscode` external), the webview
+// (browser, IIFE), the command-line checker (Node, with a shebang) and the library entries
+// of package.json `exports` (`dist/lib.js`, `dist/runtime.js`). At the same time tsc writes
+// the declarations of the library entries to `dist/types/`.
 // Type checking is separate: `npm run typecheck`.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -67,9 +71,29 @@ const existing = builds
   }))
   .filter((options) => Object.keys(options.entryPoints).length > 0);
 
+/**
+ * Runs tsc on tsconfig.types.json, which emits only the `.d.ts` files of `src/lib.ts` and
+ * `src/runtime/index.ts` and the modules they import. esbuild drops types, so the `types`
+ * conditions of package.json `exports` point here. In watch mode tsc keeps running beside esbuild.
+ */
+function emitDeclarations() {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const args = [tsc, '-p', 'tsconfig.types.json', ...(watch ? ['--watch', '--preserveWatchOutput'] : [])];
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`Emitting declarations failed: tsc -p tsconfig.types.json exited with ${signal ?? code}. Its errors are printed above.`));
+    });
+  });
+}
+
 if (watch) {
   const contexts = await Promise.all(existing.map((options) => esbuild.context(options)));
-  await Promise.all(contexts.map((context) => context.watch()));
+  await Promise.all([...contexts.map((context) => context.watch()), emitDeclarations()]);
 } else {
-  await Promise.all(existing.map((options) => esbuild.build(options)));
+  // Declarations of modules that no longer exist would otherwise stay in the package.
+  fs.rmSync('dist/types', { recursive: true, force: true });
+  await Promise.all([...existing.map((options) => esbuild.build(options)), emitDeclarations()]);
 }

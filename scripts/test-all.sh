@@ -122,7 +122,7 @@ for step in "${selected[@]}"; do
       ;;
     vscode) run_step vscode bash -c 'node scripts/build-tests.mjs && node --import tsx test/vscode/runTest.ts' ;;
     e2e) run_step e2e node scripts/node-test.mjs test/e2e --test-concurrency=1 ;;
-    package) run_step package bash -c 'npm run --silent package && node scripts/node-test.mjs test/package' ;;
+    package) run_step package bash -c 'npm run --silent package && node scripts/node-test.mjs test/package --test-concurrency=1' ;;
   esac
 done
 

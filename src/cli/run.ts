@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { RunRejectedError } from '../core/run/engine';
 import { loadRunSource } from '../core/run/load';
 import { formatRunText, runResultJson } from '../core/run/report';
-import { escapeControlCharacters, escapeControlCharactersInLines } from '../core/report/escape';
+import { escapeControlCharacters } from '../core/report/escape';
 import type { RunResult } from '../core/run/types';
 import { LineIndex } from '../core/text/lineIndex';
 import { RunSession, type SessionOptions } from '../node/run/session';
@@ -163,7 +163,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     parsed = parseRunArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`agent-deadlock run: ${error.message}\n`);
+    io.stderr(`agent-deadlock run: ${escapeControlCharacters(error.message)}\n`);
     return 2;
   }
   if (parsed === 'help') {
@@ -186,7 +186,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   };
   const loaded = loadRunSource(text, file);
   if (loaded.source === undefined) {
-    for (const problem of loaded.problems) io.stderr(`${parsed.file}:${where(problem.range.start)}: error: ${problem.message}\n`);
+    for (const problem of loaded.problems) io.stderr(`${escapeControlCharacters(`${parsed.file}:${where(problem.range.start)}: error: ${problem.message}`)}\n`);
     return 2;
   }
 
@@ -194,7 +194,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     session = new RunSession(loaded.source, { ...parsed.session, cwd: path.dirname(file), ...(parsed.out !== undefined ? { tracePath: path.resolve(io.cwd, parsed.out) } : {}) });
   } catch (error) {
-    io.stderr(`agent-deadlock run: ${(error as Error).message}\n`);
+    io.stderr(`agent-deadlock run: ${escapeControlCharacters((error as Error).message)}\n`);
     return 2;
   }
   if (!parsed.session.allowCommands && loaded.source.calls.some((call) => call.command !== undefined)) {
@@ -224,7 +224,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       return { line: position.line + 1, column: position.character + 1 };
     }), null, 2)}\n`);
   } else {
-    io.stdout(escapeControlCharactersInLines(formatRunText(result, (range) => `${parsed.file}:${where(range.start)}`)));
+    io.stdout(formatRunText(result, (range) => `${parsed.file}:${where(range.start)}`));
   }
   return result.ok ? 0 : 1;
 }

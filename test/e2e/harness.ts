@@ -132,6 +132,37 @@ export class Workbench {
   }
 
   /**
+   * Waits until the Command Palette, filtered by `filter`, lists every one of `titles`, and
+   * fails with the missing titles and the listed ones after `timeoutMs`. As in `runCommand`,
+   * a title matches a label that equals it or that it starts before a comma (a keybinding).
+   * Commands of an extension appear only once the workbench has read its manifest, so a
+   * palette that lacks some titles is closed and opened again.
+   */
+  async waitForCommandTitles(filter: string, titles: string[], timeoutMs = 30_000): Promise<void> {
+    const rows = this.page.locator('.quick-input-list .monaco-list-row');
+    const wanted = titles.map(normalizeLabel);
+    let labels: string[] = [];
+    const missing = (): string[] => wanted.filter((title) => !labels.some((label) => label === title || label.startsWith(`${title},`)));
+    await assertEventually(
+      async () => {
+        const input = await this.openQuickInput('F1');
+        await input.fill(`>${filter}`);
+        const deadline = Date.now() + 3_000;
+        let found = false;
+        while (!found && Date.now() < deadline) {
+          labels = (await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''))).map(normalizeLabel);
+          found = missing().length === 0;
+          if (!found) await delay(200);
+        }
+        await this.page.keyboard.press('Escape');
+        return found;
+      },
+      timeoutMs,
+      () => `The Command Palette lacks ${missing().map((title) => `"${title}"`).join(', ')}. For "${filter}" it lists: ${labels.join(' | ') || '(nothing)'}`,
+    );
+  }
+
+  /**
    * Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. Quick Open
    * may not list a file created a moment ago, so it closes and retries until `timeoutMs`.
    */

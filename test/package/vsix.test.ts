@@ -1,7 +1,7 @@
 /**
- * Checks the packaged extension (`npm run package` first): only allow-listed files, a small
- * size, and no Cytoscape in the extension-host or CLI bundles. Cytoscape belongs in the
- * webview bundle only, because the extension host never draws.
+ * Checks the packaged extension (`npm run package` first): only allow-listed files, the
+ * localisation files, a small size, and no Cytoscape in the extension-host or CLI bundles.
+ * Cytoscape belongs in the webview bundle only, because the extension host never draws.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -81,6 +81,22 @@ describe('packaged .vsix', () => {
       assert.ok(entries.some((entry) => entry.name === name), `package.json "${field}" names ${relative}, which is not in the package`);
     }
     assert.ok(entries.some((entry) => /^extension\/license(\.txt)?$/i.test(entry.name)), 'LICENSE is not in the package');
+  });
+
+  it('ships the localisation files', () => {
+    const entries = loadVsix();
+    const manifest = JSON.parse(entryText(entries, 'extension/package.json')) as Record<string, unknown>;
+    assert.equal(manifest.l10n, './l10n');
+    const bundle = JSON.parse(entryText(entries, 'extension/l10n/bundle.l10n.json')) as Record<string, string>;
+    const sourceBundle = JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+    assert.deepEqual(Object.keys(bundle).sort(), Object.keys(sourceBundle).sort(), 'the packaged bundle differs from l10n/bundle.l10n.json');
+
+    // VS Code shows a `%key%` as it is when package.nls.json has no entry for it.
+    const nls = JSON.parse(entryText(entries, 'extension/package.nls.json')) as Record<string, string>;
+    const keys = JSON.stringify(manifest).match(/"%[\w.-]+%"/g) ?? [];
+    assert.ok(keys.length > 50, `only ${keys.length} %key% references in the packaged package.json`);
+    const unresolved = keys.map((quoted) => quoted.slice(2, -2)).filter((key) => typeof nls[key] !== 'string');
+    assert.deepEqual(unresolved, [], 'keys of the packaged package.json without an entry in its package.nls.json');
   });
 
   it('stays within its size budget', () => {

@@ -19,10 +19,3 @@ export function escapeControlCharacters(text: string): string {
   return text.replace(UNSAFE, (character) => SHORT_ESCAPES.get(character) ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/**
- * Escapes control characters as `escapeControlCharacters` does but keeps line feeds, for
- * text that is already laid out in lines. A line feed inside an id still splits its line.
- */
-export function escapeControlCharactersInLines(text: string): string {
-  return text.split('\n').map(escapeControlCharacters).join('\n');
-}

@@ -3,9 +3,22 @@
  * Ids are arbitrary strings, so every id is quoted or mapped to a generated name.
  */
 import type { GraphModel, GraphNode } from '../../shared/graphModel';
+import { escapeControlCharacters } from './escape';
 
+/** Line breaks in an id: CRLF, a lone CR or LF, and the Unicode line and paragraph separators. */
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
+
+/**
+ * Quotes a string for DOT. A line break becomes DOT's `\n`, which a label draws as a new line.
+ * Other control characters are written as visible `\u001b`-style text, with the backslash
+ * doubled so Graphviz prints it instead of reading an escape, and so no raw control character
+ * reaches the output.
+ * NOTE: an id with a raw control character and an id that spells out the same escape as text
+ * map to one DOT string, so such a pair draws as one node.
+ */
 function dotString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
+  const lines = value.split(LINE_BREAK).map((line) => escapeControlCharacters(line).replace(/\\/g, '\\\\').replace(/"/g, '\\"'));
+  return `"${lines.join('\\n')}"`;
 }
 
 function dotNodeAttributes(node: GraphNode): string {
@@ -47,8 +60,11 @@ export function toDot(model: GraphModel): string {
 }
 
 function mermaidLabel(value: string): string {
-  // Mermaid labels are quoted; a double quote inside is written as an HTML entity.
-  return `"${value.replace(/"/g, '#quot;').replace(/\r?\n/g, ' ')}"`;
+  // Mermaid labels are quoted, so a double quote inside is written as an HTML entity. A line
+  // break would end the node's statement, so it becomes a space, and other control characters
+  // are written as visible escapes.
+  const text = escapeControlCharacters(value.split(LINE_BREAK).join(' '));
+  return `"${text.replace(/"/g, '#quot;')}"`;
 }
 
 /** Mermaid flowchart. Node names are generated (n0, n1, …) because ids may contain any character. */

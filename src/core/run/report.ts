@@ -2,6 +2,7 @@
  * Formats a run result for people (text and Markdown) and for programs (JSON).
  */
 import type { OffsetRange } from '../findings';
+import { escapeControlCharacters as clean } from '../report/escape';
 import type { CallResult, RunResult } from './types';
 
 /** Maps a source range to a 1-based `line:column` label, when the caller knows the text. */
@@ -27,39 +28,45 @@ export function totalsLine(result: RunResult): string {
   return `${s.total} calls: ${s.completed} completed, ${s.failed} failed, ${s.timedOut} timed out, ${s.killed} killed, ${s.stranded} stranded.`;
 }
 
-/** Formats the result as a plain-text report: one row per call, then kills, deadlock and totals. */
+/**
+ * Formats the result as a plain-text report: one row per call, then kills, deadlock and totals.
+ * Control characters are escaped in every string that comes from the input: ids, tools, lock
+ * names, messages, command output and position labels. So an id with a line feed or an escape
+ * sequence stays on its own line and cannot act on the terminal.
+ */
 export function formatRunText(result: RunResult, position?: PositionLabel): string {
   const lines: string[] = [];
-  const name = result.source.name !== undefined ? ` "${result.source.name}"` : '';
+  const at = (range: OffsetRange | undefined): string => (position !== undefined && range !== undefined ? ` (${clean(position(range))})` : '');
+  const name = result.source.name !== undefined ? ` "${clean(result.source.name)}"` : '';
   lines.push(`Run of ${result.source.kind}${name} on the ${result.clock} clock${result.endedBy !== undefined ? `, ended by ${result.endedBy}` : ''}.`);
   for (const problem of result.problems) {
     const first = result.calls.find((call) => call.id === problem.path[0]);
-    const where = position !== undefined && first?.range !== undefined ? ` (${position(first.range)})` : '';
-    lines.push(`Problem: ${problem.message}${where}`);
+    lines.push(`Problem: ${clean(problem.message)}${at(first?.range)}`);
   }
   if (result.endedBy === 'rejected') {
     lines.push('The run was rejected before it started. Fix the problems above, or run the acyclic part (--run-acyclic).');
     return `${lines.join('\n')}\n`;
   }
   lines.push('');
-  const idWidth = Math.min(32, Math.max(4, ...result.calls.map((call) => call.id.length)));
-  const toolWidth = Math.min(24, Math.max(4, ...result.calls.map((call) => call.tool.length)));
+  // Columns are sized by the escaped text, which is what the terminal shows.
+  const rows = result.calls.map((call) => ({ call, id: clean(call.id), tool: clean(call.tool) }));
+  const idWidth = Math.min(32, Math.max(4, ...rows.map((row) => row.id.length)));
+  const toolWidth = Math.min(24, Math.max(4, ...rows.map((row) => row.tool.length)));
   lines.push(`${pad('CALL', idWidth)}  ${pad('TOOL', toolWidth)}  ${pad('OUTCOME', 8)}  ${pad('START', 8)}  ${pad('END', 8)}  ${pad('AGE', 8)}  NOTE`);
-  for (const call of result.calls) {
-    const where = position !== undefined && call.range !== undefined ? ` (${position(call.range)})` : '';
+  for (const { call, id, tool } of rows) {
     lines.push(
-      `${pad(call.id, idWidth)}  ${pad(call.tool, toolWidth)}  ${pad(call.outcome, 8)}  ${pad(ms(call.startMs), 8)}  ${pad(ms(call.endMs), 8)}  ${pad(ms(call.ageMs), 8)}  ${note(call)}${where}`,
+      `${pad(id, idWidth)}  ${pad(tool, toolWidth)}  ${pad(call.outcome, 8)}  ${pad(ms(call.startMs), 8)}  ${pad(ms(call.endMs), 8)}  ${pad(ms(call.ageMs), 8)}  ${clean(note(call))}${at(call.range)}`,
     );
   }
   for (const call of result.calls) {
     if (call.output === undefined || call.output === '') continue;
-    lines.push('', `Output of "${call.id}":`);
-    for (const line of call.output.replace(/\n$/, '').split('\n')) lines.push(`  ${line}`);
+    lines.push('', `Output of "${clean(call.id)}":`);
+    for (const line of call.output.replace(/\n$/, '').split('\n')) lines.push(`  ${clean(line)}`);
   }
   if (result.kills.length > 0) {
     lines.push('');
     for (const kill of result.kills) {
-      lines.push(`Watchdog killed "${kill.id}" (tool "${kill.tool}") at ${ms(kill.atMs)}, age ${ms(kill.ageMs)}, maximum ${ms(kill.maxDurationMs)}.`);
+      lines.push(`Watchdog killed "${clean(kill.id)}" (tool "${clean(kill.tool)}") at ${ms(kill.atMs)}, age ${ms(kill.ageMs)}, maximum ${ms(kill.maxDurationMs)}.`);
     }
   }
   if (result.deadlock !== undefined) {
@@ -67,15 +74,15 @@ export function formatRunText(result: RunResult, position?: PositionLabel): stri
     lines.push(`Deadlock at ${ms(result.deadlock.atMs)}: nothing could run and nothing could start.`);
     result.deadlock.cycles.forEach((cycle, k) => {
       const locks = result.deadlock?.cycleLocks[k] ?? [];
-      lines.push(`  Wait-for cycle: ${cycle.join(' -> ')}${locks.length > 0 ? ` (locks ${locks.join(', ')})` : ''}`);
+      lines.push(`  Wait-for cycle: ${cycle.map(clean).join(' -> ')}${locks.length > 0 ? ` (locks ${locks.map(clean).join(', ')})` : ''}`);
     });
-    for (const entry of result.deadlock.stranded) lines.push(`  "${entry.id}": ${entry.reason}.`);
+    for (const entry of result.deadlock.stranded) lines.push(`  "${clean(entry.id)}": ${clean(entry.reason)}.`);
   }
   const s = result.summary;
   lines.push('');
   lines.push(totalsLine(result));
   lines.push(`Total time ${ms(s.totalMs)} against ${ms(s.sequentialMs)} run one at a time.`);
-  if (s.criticalPath.steps.length > 0) lines.push(`Critical path (${ms(s.criticalPath.durationMs)}): ${s.criticalPath.steps.join(' -> ')}`);
+  if (s.criticalPath.steps.length > 0) lines.push(`Critical path (${ms(s.criticalPath.durationMs)}): ${s.criticalPath.steps.map(clean).join(' -> ')}`);
   return `${lines.join('\n')}\n`;
 }
 

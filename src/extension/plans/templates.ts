@@ -1,4 +1,6 @@
-/** Plan templates offered by the "New Plan from Template" command. */
+import * as vscode from 'vscode';
+
+/** Plan template offered by the "New Plan from Template" command. */
 export interface PlanTemplate {
   label: string;
   description: string;
@@ -8,10 +10,11 @@ export interface PlanTemplate {
   content: string;
 }
 
+/** Templates, with label and description in the display language, which cannot change while the extension host runs. */
 export const PLAN_TEMPLATES: readonly PlanTemplate[] = [
   {
-    label: 'Fetch, process, report (JSON)',
-    description: 'Two steps in parallel, then one that waits for both.',
+    label: vscode.l10n.t('Fetch, process, report (JSON)'),
+    description: vscode.l10n.t('Two steps in parallel, then one that waits for both.'),
     fileName: 'new.plan.json',
     language: 'json',
     content: `{
@@ -27,8 +30,8 @@ export const PLAN_TEMPLATES: readonly PlanTemplate[] = [
 `,
   },
   {
-    label: 'Agent tool plan (JSON, submit_execution_plan input)',
-    description: 'The {"plan": [...]} shape that agents submit, with inputs and timeouts.',
+    label: vscode.l10n.t('Agent tool plan (JSON, submit_execution_plan input)'),
+    description: vscode.l10n.t('The {"plan": [...]} shape that agents submit, with inputs and timeouts.'),
     fileName: 'agent.plan.json',
     language: 'json',
     content: `{
@@ -41,8 +44,8 @@ export const PLAN_TEMPLATES: readonly PlanTemplate[] = [
 `,
   },
   {
-    label: 'Multi-agent plan with locks (YAML)',
-    description: 'Workers that take locks in one agreed order, and a coordinator.',
+    label: vscode.l10n.t('Multi-agent plan with locks (YAML)'),
+    description: vscode.l10n.t('Workers that take locks in one agreed order, and a coordinator.'),
     fileName: 'agents.plan.yaml',
     language: 'yaml',
     content: `name: multi-agent

@@ -151,6 +151,31 @@ describe('graph command', () => {
     const result = run(['graph', 'q.plan.json'], files);
     assert.match(result.stdout, /"say \\"hi\\""/);
   });
+
+  describe('ids with control characters', () => {
+    // eslint-disable-next-line no-control-regex -- the check looks for raw control characters.
+    const rawControl = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+    const graphOf = (first: string, second: string, tool: string, format: string): string => {
+      const steps = [{ id: first, tool }, { id: second, tool: 't', depends_on: [first] }];
+      return run(['graph', '--format', format, 'g.plan.json'], { 'g.plan.json': JSON.stringify(steps) }).stdout;
+    };
+
+    it('keep DOT lines whole', () => {
+      const hostile = graphOf('a\nb\rc\u2028d', 'e\r\nf', 'tool\u001b[2J', 'dot');
+      assert.doesNotMatch(hostile, rawControl);
+      assert.equal(hostile.split('\n').length, graphOf('a', 'e', 'tool', 'dot').split('\n').length);
+      assert.match(hostile, /^ {2}"a\\nb\\nc\\nd" \[label="a\\nb\\nc\\nd\\ntool\\\\u001b\[2J"\];$/m);
+      assert.match(hostile, /^ {2}"e\\nf" -> "a\\nb\\nc\\nd";$/m);
+    });
+
+    it('keep Mermaid lines whole', () => {
+      const hostile = graphOf('a\nb\rc\u2028d', 'e\r\nf', 'tool\u001b[2J', 'mermaid');
+      assert.doesNotMatch(hostile, rawControl);
+      assert.equal(hostile.split('\n').length, graphOf('a', 'e', 'tool', 'mermaid').split('\n').length);
+      assert.match(hostile, /^ {2}n0\["a b c d \(tool\\u001b\[2J\)"\]$/m);
+      assert.match(hostile, /^ {2}n1\["e f \(t\)"\]$/m);
+    });
+  });
 });
 
 describe('help and version', () => {

@@ -47,6 +47,58 @@ describe('text report control characters', () => {
   });
 });
 
+/** Ids with control characters, each paired with the text the report must show for it. */
+const HOSTILE = { a: 'fetch\nFAKE', b: 'parse\r\u0007', c: 'c\u2028yc', missing: 'gone\u001b[2J', lock1: 'lock\nA', lock2: 'lock\u0085B', agent: 'plan\nner', call: 'toolu\n7' };
+const SHOWN: typeof HOSTILE = { a: 'fetch\\nFAKE', b: 'parse\\r\\u0007', c: 'c\\u2028yc', missing: 'gone\\u001b[2J', lock1: 'lock\\nA', lock2: 'lock\\u0085B', agent: 'plan\\nner', call: 'toolu\\n7' };
+
+/**
+ * Builds a plan with a cycle, a blocked step, an unknown id, a duplicate id and a lock-order
+ * inversion. One value per line keeps every position the same whatever the ids.
+ */
+function riskyPlan(ids: typeof HOSTILE): string {
+  const steps = [
+    { id: ids.a, tool: 't', depends_on: [ids.c] },
+    { id: ids.b, tool: 't', depends_on: [ids.a] },
+    { id: ids.c, tool: 't', depends_on: [ids.b] },
+    { id: 'report', tool: 't', depends_on: [ids.c, ids.missing] },
+    { id: 'report', tool: 't' },
+    { id: 'w1', tool: 't', locks: [ids.lock1, ids.lock2] },
+    { id: 'w2', tool: 't', locks: [ids.lock2, ids.lock1] },
+  ];
+  return JSON.stringify(steps, null, 2);
+}
+
+/** Builds a native trace in which an agent and the call it waits for wait on each other. */
+function riskyTrace(ids: typeof HOSTILE): string {
+  const events = [
+    { ts: '2026-05-01T10:00:00.000Z', type: 'trace.start', format: 'agent-trace', version: 1 },
+    { ts: '2026-05-01T10:00:01.000Z', type: 'agent.start', agent: ids.agent },
+    { ts: '2026-05-01T10:00:03.000Z', type: 'call.start', call: ids.call, tool: ids.b, agent: ids.agent },
+    { ts: '2026-05-01T10:00:04.000Z', type: 'wait.start', wait: 'w1', call: ids.call, for: { agent: ids.agent } },
+  ];
+  return events.map((event) => JSON.stringify(event)).join('\n') + '\n';
+}
+
+describe('text report of ids with line breaks', () => {
+  it('prints a plan like ids written escaped', () => {
+    const hostile = runCli(['check', 'risky.plan.json'], { 'risky.plan.json': riskyPlan(HOSTILE) });
+    const twin = runCli(['check', 'risky.plan.json'], { 'risky.plan.json': riskyPlan(SHOWN) });
+    assert.equal(hostile.code, 1);
+    for (const kind of ['cycle', 'blocked', 'unknown-dependency', 'duplicate-id', 'lock-order-inversion']) assert.match(hostile.stdout, new RegExp(` ${kind} `));
+    assert.doesNotMatch(hostile.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+    assert.equal(hostile.stdout, twin.stdout);
+  });
+
+  it('prints a trace like ids written escaped', () => {
+    const hostile = runCli(['check', 'risky.trace.jsonl'], { 'risky.trace.jsonl': riskyTrace(HOSTILE) });
+    const twin = runCli(['check', 'risky.trace.jsonl'], { 'risky.trace.jsonl': riskyTrace(SHOWN) });
+    assert.equal(hostile.code, 1);
+    assert.match(hostile.stdout, / deadlock /);
+    assert.doesNotMatch(hostile.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+    assert.equal(hostile.stdout, twin.stdout);
+  });
+});
+
 describe('text report layout', () => {
   it('header has no nested parentheses', () => {
     const result = runCli(['check', path.join(EXAMPLES, 'cyclic.plan.json')]);

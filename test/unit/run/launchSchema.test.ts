@@ -33,8 +33,12 @@ test('launch arguments mirror the package.json schema', () => {
   for (const [name, doc] of fields) {
     assert.match(doc, /^\/\*\* .+ \*\/$/, `field ${name} has no one-line doc comment`);
   }
+  // Descriptions are `%key%` references to package.nls.json, which contains the text.
+  const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
   for (const [name, property] of Object.entries(schema.properties)) {
     assert.equal(typeof property.description, 'string', `schema property ${name} has no description`);
-    assert.ok((property.description ?? '').length > 10, `schema property ${name} has a description too short to help`);
+    const key = /^%([\w.-]+)%$/.exec(property.description ?? '')?.[1];
+    assert.ok(key, `schema property ${name} has the description ${property.description}, not a %key% of package.nls.json`);
+    assert.ok((nls[key] ?? '').length > 10, `schema property ${name} has a description too short to help`);
   }
 });

@@ -46,6 +46,22 @@ describe('extension activation', () => {
     assert.equal(extension.isActive, true);
   });
 
+  it('reads its manifest text from package.nls.json', () => {
+    const extension = vscode.extensions.getExtension(extensionId);
+    assert.ok(extension);
+    const raw = JSON.parse(fs.readFileSync(path.join(extension.extensionPath, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; title: string }[] } };
+    const nls = JSON.parse(fs.readFileSync(path.join(extension.extensionPath, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const shown = extension.packageJSON as { contributes: { commands: { command: string; title: string; category: string }[] } };
+    for (const command of raw.contributes.commands) {
+      const key = /^%([\w.-]+)%$/.exec(command.title)?.[1];
+      assert.ok(key, `${command.command} has the literal title "${command.title}" in package.json`);
+      const loaded = shown.contributes.commands.find((candidate) => candidate.command === command.command);
+      assert.equal(loaded?.title, nls[key], `title of ${command.command}`);
+    }
+    const unresolved = JSON.stringify(extension.packageJSON).match(/"%[\w.-]+%"/g) ?? [];
+    assert.deepEqual(unresolved, [], 'VS Code left these %key% references unresolved');
+  });
+
   it('opens the examples workspace', () => {
     const folders = vscode.workspace.workspaceFolders ?? [];
     assert.equal(folders.length, 1);
