@@ -36,7 +36,7 @@ export function analyzePlan(plan: Plan, parseFindings: Finding[] = []): PlanAnal
   findings.push(...cycles, ...blocked.findings, ...locks);
   findings.sort((a, b) => a.range.start - b.range.start || kindOrder(a) - kindOrder(b));
 
-  const allRunnable = runnable.every((flag) => flag === 1);
+  const allRunnable = !runnable.includes(0);
   const analysis: PlanAnalysis = {
     plan,
     findings: [...parseFindings, ...findings],

@@ -31,6 +31,10 @@ interface Cause {
 export function blockedFindings(planGraph: PlanGraph): BlockedResult {
   const { plan, graph, components } = planGraph;
   const stepCount = graph.nodeCount;
+  if (planGraph.missing.size === 0 && !planGraph.onCycle.includes(1) && !planGraph.selfDependent.includes(1)) {
+    // Nothing never runs, so nothing is blocked.
+    return { findings: [], blocked: new Uint8Array(stepCount), causes: new Map() };
+  }
   const { graph: reverse } = reverseCsr(graph);
   const blocked = new Uint8Array(stepCount);
   const causeOf = new Int32Array(stepCount).fill(-1);

@@ -31,6 +31,8 @@ const NO_LOCKS: LockUse[] = Object.freeze([]) as unknown as LockUse[];
 /** The `depends_on` entries of a whole plan, with the range of each entry's value. */
 interface EntryTable extends DependencyTable {
   ids: string[];
+  /** `SPAN_SIZE` offsets for each step. */
+  spans: Int32Array;
   first: Int32Array;
   starts: Int32Array;
   ends: Int32Array;
@@ -55,57 +57,81 @@ class IntList {
     this.data[this.length++] = value;
   }
 
+  /** Appends every value of `values`. */
+  pushAll(values: Int32Array): void {
+    while (this.length + values.length > this.data.length) {
+      const larger = new Int32Array(this.data.length * 2);
+      larger.set(this.data);
+      this.data = larger;
+    }
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+
   /** Returns the values pushed so far, without a copy. */
   values(): Int32Array {
     return this.data.subarray(0, this.length);
   }
 }
 
+// Offsets kept for each step in the table's `spans`, at `index * SPAN_SIZE + field`.
+// -1 marks an absent `tool` or `depends_on`.
+const SPAN_START = 0;
+const SPAN_END = 1;
+const ID_START = 2;
+const ID_END = 3;
+const TOOL_START = 4;
+const TOOL_END = 5;
+const LIST_START = 6;
+const LIST_END = 7;
+const KEY_START = 8;
+const KEY_END = 9;
+const SPAN_SIZE = 10;
+
+/** The fields that few steps have, kept apart so that most steps stay small. */
+interface StepExtras {
+  locks?: LockUse[];
+  locksRange?: OffsetRange;
+  input?: unknown;
+  timeoutMs?: number;
+  durationMs?: number;
+  command?: string;
+  behavior?: StepBehavior;
+  description?: string;
+}
+
 /**
- * A step read by the fast path. It keeps its ranges as offsets and makes range objects when
- * they are read. Its `depends_on` entries live in the plan's table and become `Dependency`
- * objects only when `dependsOn` is first read. The analysis works from the table, so a large
- * clean plan builds neither. Offsets of -1 mark an absent `tool` or `depends_on`.
+ * A step read by the fast path. Its offsets live in the plan's table, and range objects are
+ * made when they are read. Its `depends_on` entries become `Dependency` objects only when
+ * `dependsOn` is first read. The analysis works from the table, so a large clean plan builds
+ * neither, and each step is one small object besides its strings.
  */
 class TableStep implements Step {
   id = '';
   tool = '';
-  end = 0;
-  idStart = 0;
-  idEnd = 0;
-  toolStart = -1;
-  toolEnd = -1;
-  locks = NO_LOCKS;
-  locksRange: OffsetRange | undefined = undefined;
-  input: unknown = undefined;
-  timeoutMs: number | undefined = undefined;
-  durationMs: number | undefined = undefined;
-  command: string | undefined = undefined;
-  behavior: StepBehavior | undefined = undefined;
-  description: string | undefined = undefined;
-  listStart = -1;
-  listEnd = -1;
-  keyStart = -1;
-  keyEnd = -1;
+  extras: StepExtras | undefined = undefined;
   private entries: Dependency[] | undefined = undefined;
   private listRange: OffsetRange | undefined = undefined;
 
   constructor(
     private readonly table: EntryTable,
     readonly index: number,
-    readonly start: number,
   ) {}
 
+  private span(field: number): number {
+    return this.table.spans[this.index * SPAN_SIZE + field];
+  }
+
   get range(): OffsetRange {
-    return { start: this.start, end: this.end };
+    return { start: this.span(SPAN_START), end: this.span(SPAN_END) };
   }
 
   get idRange(): OffsetRange {
-    return { start: this.idStart, end: this.idEnd };
+    return { start: this.span(ID_START), end: this.span(ID_END) };
   }
 
   get toolRange(): OffsetRange | undefined {
-    return this.toolStart < 0 ? undefined : { start: this.toolStart, end: this.toolEnd };
+    return this.span(TOOL_START) < 0 ? undefined : { start: this.span(TOOL_START), end: this.span(TOOL_END) };
   }
 
   get dependsOn(): Dependency[] {
@@ -124,12 +150,44 @@ class TableStep implements Step {
   }
 
   get dependsOnRange(): OffsetRange | undefined {
-    if (this.listStart < 0) return undefined;
-    return (this.listRange ??= { start: this.listStart, end: this.listEnd });
+    if (this.span(LIST_START) < 0) return undefined;
+    return (this.listRange ??= { start: this.span(LIST_START), end: this.span(LIST_END) });
   }
 
   get dependsOnKeyRange(): OffsetRange | undefined {
-    return this.keyStart < 0 ? undefined : { start: this.keyStart, end: this.keyEnd };
+    return this.span(KEY_START) < 0 ? undefined : { start: this.span(KEY_START), end: this.span(KEY_END) };
+  }
+
+  get locks(): LockUse[] {
+    return this.extras?.locks ?? NO_LOCKS;
+  }
+
+  get locksRange(): OffsetRange | undefined {
+    return this.extras?.locksRange;
+  }
+
+  get input(): unknown {
+    return this.extras?.input;
+  }
+
+  get timeoutMs(): number | undefined {
+    return this.extras?.timeoutMs;
+  }
+
+  get durationMs(): number | undefined {
+    return this.extras?.durationMs;
+  }
+
+  get command(): string | undefined {
+    return this.extras?.command;
+  }
+
+  get behavior(): StepBehavior | undefined {
+    return this.extras?.behavior;
+  }
+
+  get description(): string | undefined {
+    return this.extras?.description;
   }
 
   /** Returns the step as the general reader builds it, for JSON output and comparisons. */
@@ -137,16 +195,10 @@ class TableStep implements Step {
     const { index, id, tool, dependsOn, locks, range, idRange } = this;
     const step: Step = { index, id, tool, dependsOn, locks, range, idRange };
     const optional = {
-      input: this.input,
-      timeoutMs: this.timeoutMs,
-      durationMs: this.durationMs,
-      command: this.command,
-      behavior: this.behavior,
-      description: this.description,
+      ...this.extras,
       toolRange: this.toolRange,
       dependsOnRange: this.dependsOnRange,
       dependsOnKeyRange: this.dependsOnKeyRange,
-      locksRange: this.locksRange,
     };
     for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(step, { [key]: value });
     return step;
@@ -204,12 +256,18 @@ class FastReader {
   // The steps share this table, whose lists are filled in when the plan has been read.
   private readonly table: EntryTable = {
     ids: [],
+    spans: new Int32Array(0),
     first: new Int32Array(0),
     starts: new Int32Array(0),
     ends: new Int32Array(0),
     targets: new Int32Array(0),
     stepIds: new IdIndex(),
   };
+  private readonly spans = new IntList();
+  private readonly span = new Int32Array(SPAN_SIZE);
+  // The offsets of the key that `stepKey` read last.
+  private keyStart = 0;
+  private keyEnd = 0;
   private readonly first = new IntList();
   private readonly starts = new IntList();
   private readonly ends = new IntList();
@@ -353,6 +411,7 @@ class FastReader {
     const defaults = defaultTimeout === undefined ? {} : { timeoutMs: defaultTimeout };
     const plan: Plan = { text, format: 'json', shape, name, defaults, steps, stepsRange };
     // Not enumerable, so that JSON output and comparisons see the same plan as from the general reader.
+    this.table.spans = this.spans.values();
     this.table.first = this.first.values();
     this.table.starts = this.starts.values();
     this.table.ends = this.ends.values();
@@ -392,77 +451,20 @@ class FastReader {
   private step(index: number): TableStep {
     const start = this.offset();
     // A step without an id leaves the fast path, so idStart and idEnd are always set.
-    const step = new TableStep(this.table, index, start);
+    const step = new TableStep(this.table, index);
+    // The step's offsets are gathered here and appended to the table when the step ends.
+    const span = this.span.fill(-1);
+    span[SPAN_START] = start;
     this.first.push(this.table.ids.length);
     let seen = 0;
     for (;;) {
-      // The usual keys are matched in the source, which spares the scanner a string per key.
-      // Other keys, keys with escapes, comments and the closing brace go through the scanner.
-      let keyStart = this.skipWhitespace();
-      let bit = knownKeyAt(this.source, keyStart);
-      let keyEnd = keyStart + KEY_TOKEN_LENGTH[bit];
-      if (bit !== 0) {
-        this.scanner.setPosition(keyEnd);
-      } else {
-        const token = this.next();
-        // An empty step, or a trailing comma.
-        if (token === CLOSE_BRACE) break;
-        if (token !== STRING) throw BAIL;
-        keyStart = this.offset();
-        keyEnd = keyStart + this.scanner.getTokenLength();
-        bit = fieldBit(this.scanner.getTokenValue());
-      }
-      this.expectColon();
+      const bit = this.stepKey();
+      // An empty step, or a trailing comma.
+      if (bit < 0) break;
       if (seen & bit) throw BAIL;
       seen |= bit;
-      switch (bit) {
-        case ID:
-          step.id = this.string();
-          if (step.id === '') throw BAIL;
-          this.table.stepIds.add(step.id);
-          step.idStart = this.offset();
-          step.idEnd = step.idStart + this.scanner.getTokenLength();
-          break;
-        case TOOL:
-          step.tool = this.string();
-          step.toolStart = this.offset();
-          step.toolEnd = step.toolStart + this.scanner.getTokenLength();
-          break;
-        case DEPENDS_ON:
-          step.keyStart = keyStart;
-          step.keyEnd = keyEnd;
-          this.dependencies(step);
-          break;
-        case LOCKS:
-          this.locks(step);
-          break;
-        case TIMEOUT:
-          step.timeoutMs = this.duration();
-          break;
-        case DURATION:
-          step.durationMs = this.duration();
-          break;
-        case COMMAND:
-          step.command = this.string();
-          break;
-        case DESCRIPTION:
-          step.description = this.string();
-          break;
-        case BEHAVIOR: {
-          const value = this.string();
-          if (!(STEP_BEHAVIORS as readonly string[]).includes(value)) throw BAIL;
-          step.behavior = value as StepBehavior;
-          break;
-        }
-        case INPUT:
-          // `input` must be an object.
-          if (this.next() !== OPEN_BRACE) throw BAIL;
-          step.input = this.plain(OPEN_BRACE, 3);
-          break;
-        default:
-          // Unknown fields are kept out of the model, but must still be valid JSON.
-          this.plain(this.next(), 3);
-      }
+      this.stepValue(step, bit, span);
+
       if (this.skip(CHAR_COMMA)) continue;
       const token = this.next();
       if (token === COMMA) continue;
@@ -470,16 +472,94 @@ class FastReader {
       break;
     }
     if (!(seen & ID) || !(seen & TOOL)) throw BAIL;
-    step.end = this.offset() + 1;
+    span[SPAN_END] = this.offset() + 1;
+    this.spans.pushAll(span);
     return step;
   }
 
+  /**
+   * Reads a step's key and its colon, and returns the key's bit, or -1 at the closing brace.
+   * The usual keys are matched in the source, which spares the scanner a string per key.
+   * Other keys, keys with escapes, comments and the brace go through the scanner.
+   */
+  private stepKey(): number {
+    let start = this.skipWhitespace();
+    let bit = knownKeyAt(this.source, start);
+    let end = start + KEY_TOKEN_LENGTH[bit];
+    if (bit !== 0) {
+      this.scanner.setPosition(end);
+    } else {
+      const token = this.next();
+      if (token === CLOSE_BRACE) return -1;
+      if (token !== STRING) throw BAIL;
+      start = this.offset();
+      end = start + this.scanner.getTokenLength();
+      bit = fieldBit(this.scanner.getTokenValue());
+    }
+    this.expectColon();
+    this.keyStart = start;
+    this.keyEnd = end;
+    return bit;
+  }
+
+  /** Reads the value of the key `bit` into the step and its offsets. */
+  private stepValue(step: TableStep, bit: number, span: Int32Array): void {
+    switch (bit) {
+      case ID:
+        step.id = this.string();
+        if (step.id === '') throw BAIL;
+        this.table.stepIds.add(step.id);
+        span[ID_START] = this.offset();
+        span[ID_END] = this.offset() + this.scanner.getTokenLength();
+        break;
+      case TOOL:
+        step.tool = this.string();
+        span[TOOL_START] = this.offset();
+        span[TOOL_END] = this.offset() + this.scanner.getTokenLength();
+        break;
+      case DEPENDS_ON:
+        span[KEY_START] = this.keyStart;
+        span[KEY_END] = this.keyEnd;
+        this.dependencies(span);
+        break;
+      case LOCKS:
+        this.locks(step);
+        break;
+      case TIMEOUT:
+        (step.extras ??= {}).timeoutMs = this.duration();
+        break;
+      case DURATION:
+        (step.extras ??= {}).durationMs = this.duration();
+        break;
+      case COMMAND:
+        (step.extras ??= {}).command = this.string();
+        break;
+      case DESCRIPTION:
+        (step.extras ??= {}).description = this.string();
+        break;
+      case BEHAVIOR: {
+        const value = this.string();
+        if (!(STEP_BEHAVIORS as readonly string[]).includes(value)) throw BAIL;
+        (step.extras ??= {}).behavior = value as StepBehavior;
+        break;
+      }
+      case INPUT:
+        // `input` must be an object.
+        if (this.next() !== OPEN_BRACE) throw BAIL;
+        (step.extras ??= {}).input = this.plain(OPEN_BRACE, 3);
+        break;
+      default:
+        // Unknown fields are kept out of the model, but must still be valid JSON.
+        this.plain(this.next(), 3);
+    }
+  }
+
   /** Reads `depends_on`, a list of non-empty ids or `null` for none, into the plan's table. */
-  private dependencies(step: TableStep): void {
+  private dependencies(span: Int32Array): void {
     let token = this.next();
-    step.listStart = this.offset();
+    span[LIST_START] = this.offset();
     if (token === NULL) {
-      step.listEnd = step.listStart + this.scanner.getTokenLength();
+      span[LIST_END] = this.offset() + this.scanner.getTokenLength();
       return;
     }
     if (token !== OPEN_BRACKET) throw BAIL;
@@ -499,14 +579,14 @@ class FastReader {
       ends.push(start + this.scanner.getTokenLength());
       token = this.afterEntry(CLOSE_BRACKET);
     }
-    step.listEnd = this.offset() + 1;
+    span[LIST_END] = this.offset() + 1;
   }
 
   /** Reads `locks`: a list of non-empty lock names, or `null` for none. */
   private locks(step: TableStep): void {
     let token = this.next();
     if (token === NULL) {
-      step.locksRange = this.range();
+      (step.extras ??= {}).locksRange = this.range();
       return;
     }
     if (token !== OPEN_BRACKET) throw BAIL;
@@ -520,8 +600,9 @@ class FastReader {
       list.push({ name, range: this.range() });
       token = this.afterEntry(CLOSE_BRACKET);
     }
-    step.locks = list;
-    step.locksRange = { start, end: this.offset() + 1 };
+    const extras = (step.extras ??= {});
+    extras.locks = list;
+    extras.locksRange = { start, end: this.offset() + 1 };
   }
 
   /**
