@@ -90,3 +90,51 @@ test('run from the command shows advancing ages', { timeout: 240_000 }, () =>
     await workbench.screenshot('summary');
   }),
 );
+
+/** `search` fails, so `summarise` and `report` behind it can never start. */
+const STRANDING_PLAN = `${JSON.stringify(
+  {
+    name: 'e2e stranded steps',
+    steps: [
+      { id: 'fetch_docs', tool: 'web_fetch', duration_ms: 300 },
+      { id: 'search', tool: 'web_search', behavior: 'error', duration_ms: 500 },
+      { id: 'summarise', tool: 'llm', duration_ms: 500, depends_on: ['search'] },
+      { id: 'report', tool: 'write_file', duration_ms: 100, depends_on: ['summarise'] },
+    ],
+  },
+  null,
+  2,
+)}\n`;
+
+test('agent calls list steps stranded before start', { timeout: 240_000 }, () =>
+  withWorkbench({ name: 'run-stranded', files: { 'stranding.plan.json': STRANDING_PLAN }, settings: { 'agentDeadlock.run.clock': 'real' } }, async (workbench) => {
+    await workbench.openFile('stranding.plan.json');
+    await workbench.runCommand('Agent Deadlock: Run with Watchdog');
+    await workbench.page.locator('.statusbar-item').filter({ hasText: /Run: 3 of 4 calls did not complete/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+
+    // Rows are found by their label, the tool and the call id.
+    const row = (label: string) => workbench.page.locator('.monaco-list-row').filter({ hasText: label }).first();
+    const rowText = async (label: string): Promise<string> => (await row(label).innerText({ timeout: 1_000 })).replace(/\s+/g, ' ');
+    let summarise = '';
+    await assertEventually(
+      async () => {
+        summarise = await rowText('llm summarise').catch(() => '');
+        return /stranded, never started/.test(summarise);
+      },
+      20_000,
+      () => `The Agent Calls view has no stranded row for summarise; last text "${summarise}".`,
+    );
+    assert.match(summarise, /stranded, never started · waits for search/);
+    assert.match(await rowText('write_file report'), /stranded, never started · waits for summarise/);
+    assert.doesNotMatch(await rowText('web_fetch fetch_docs'), /stranded/);
+    await workbench.screenshot('stranded-rows');
+
+    // The tooltip names the cause: the failed call the step waited for.
+    await row('llm summarise').hover();
+    const hover = workbench.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Never started' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    // Markdown tooltips turn spaces into non-breaking spaces.
+    assert.match((await hover.innerText()).replace(/\s+/g, ' '), /Never started: it waits for "search", which failed\./);
+    await workbench.screenshot('stranded-tooltip');
+  }),
+);

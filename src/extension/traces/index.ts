@@ -105,6 +105,7 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
         uri: update?.uri?.toString(),
         runningCalls: update?.runningCalls ?? 0,
         calls: [...(hub.active?.analyzer.builder.calls.values() ?? [])].map((call) => ({ id: call.id, tool: call.tool, status: call.status, line: call.startRange.line })),
+        unstartedCalls: [...(hub.active?.analyzer.builder.unstartedCalls.values() ?? [])].map((call) => ({ id: call.id, tool: call.tool, reason: call.reason, waitsFor: call.waitsFor })),
         findings: (update?.findings ?? []).map((finding) => ({ kind: finding.kind, calls: finding.calls ?? [], spans: finding.spans ?? [] })),
         receiverPort: hub.receiverPort,
       };
