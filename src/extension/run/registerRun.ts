@@ -167,12 +167,15 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
     }
     return vscode.Uri.joinPath(traceFolder, `${path.basename(program)}-run-${Date.now().toString(36)}-${++traceCount}.jsonl`).fsPath;
   };
-  /** Shows a real-clock run's trace live in the Agent Calls view, where each running call shows its age. */
-  const followRunTrace = async (tracePath: string | undefined): Promise<void> => {
+  /**
+   * Shows a run's trace live in the Agent Calls view, where each running call shows its age.
+   * The ages are measured on the run's clock, which the trace's times are on.
+   */
+  const followRunTrace = async (tracePath: string | undefined, clock: () => number): Promise<void> => {
     const hub = getTraceHub();
     if (tracePath === undefined || hub === undefined) return;
     try {
-      await hub.follow(vscode.Uri.file(tracePath));
+      await hub.follow(vscode.Uri.file(tracePath), clock);
       await vscode.commands.executeCommand('agentDeadlock.agentCalls.focus');
     } catch (error) {
       log.warn(`Run: following the run trace ${tracePath} failed: ${(error as Error).message}`);
@@ -194,9 +197,9 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
               log.info(`Run started: ${program.fsPath} (${session.source.calls.length} calls, ${session.clock.kind} clock).`);
               output.clear();
               const follow = vscode.workspace.getConfiguration('agentDeadlock.run', program).get<boolean>('followInAgentCalls', true);
-              if (follow) void followRunTrace(config.traceOut);
+              if (follow) void followRunTrace(config.traceOut, () => session.clock.now());
               session.engine.done.then(undefined, (error: unknown) => log.error(`Run of ${program.fsPath} failed: ${String(error)}`));
-              controller.attach(session, program);
+              controller.attach(session, program, config.traceOut);
             },
             onResult: (result) => {
               const s = result.summary;
