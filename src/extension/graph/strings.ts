@@ -13,7 +13,7 @@ export function graphStrings(): WebviewStrings {
     zoomIn: t('Zoom in (+)'),
     zoomOut: t('Zoom out (-)'),
     layout: t('Layout'),
-    layoutLayered: t('Layered by stage'),
+    layoutLayered: t('Layered'),
     layoutForce: t('Force-directed'),
     layoutCose: t('CoSE (small graphs)'),
     layoutBreadthfirst: t('Breadth-first (small graphs)'),
