@@ -30,6 +30,9 @@ await esbuild.build({
   target: 'node20',
   sourcemap: 'inline',
   external: ['vscode', 'mocha'],
+  // jsonc-parser's UMD build loads its parts with a dynamic require that a bundle cannot
+  // follow. As in scripts/build.mjs, tests that import src/ code reading JSON take its ES build.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 });
 console.log(`Built ${entryPoints.length} extension-host test bundles into ${outFolder}.`);

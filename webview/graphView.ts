@@ -26,8 +26,6 @@ cytoscape.use(cytoscapeSvg);
 const LARGE_GRAPH_NODES = 800;
 /** Share of its timeout after which a running call is drawn as near its timeout. */
 const NEAR_TIMEOUT_FRACTION = 0.75;
-/** Wait-for graphs up to this size use Cytoscape's `cose`; larger ones the worker's force layout. */
-const COSE_MAX_NODES = 150;
 const MAX_FIT_ZOOM = 1.2;
 /** Below this zoom labels are hidden, so a first view that needs less shows a part instead. */
 const READABLE_ZOOM = 0.75;
@@ -472,10 +470,14 @@ export class GraphView {
     return node.data('node') ? String(node.data('modelId')) : undefined;
   }
 
+  /**
+   * Returns the requested layout when it is offered, otherwise the layered one for every kind
+   * of graph. Layers read well for a wait-for graph too, because each wait points up to what
+   * it waits for, and known positions let the first view fit at a zoom where labels show.
+   */
   private pickLayout(requested: LayoutName | undefined): LayoutName {
     const available = this.availableLayouts(this.model.nodes.length);
     if (requested && available.includes(requested)) return requested;
-    if (this.model.kind === 'wait-for') return this.model.nodes.length <= COSE_MAX_NODES ? 'cose' : 'force';
     return 'layered';
   }
 
@@ -487,7 +489,7 @@ export class GraphView {
 
   private updateLayoutChoices(graph: ViewGraph): void {
     const available = this.availableLayouts(graph.leaves.length);
-    if (!available.includes(this.layoutName)) this.layoutName = this.model.kind === 'wait-for' ? 'force' : 'layered';
+    if (!available.includes(this.layoutName)) this.layoutName = 'layered';
     this.toolbar.setLayouts(available, this.layoutName);
   }
 

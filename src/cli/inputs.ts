@@ -37,6 +37,7 @@ export function planReport(path: string, text: string, format: PlanFormat): File
     format: `plan, ${format === 'json' ? 'JSON' : 'YAML'}`,
     findings: analysis.findings,
     lines: new LineIndex(text),
+    planSteps: analysis.steps,
   };
   if (analysis.findings.length === 0 && analysis.stages) report.stages = analysis.stages;
   const critical: CriticalPath | undefined = analysis.criticalPath;

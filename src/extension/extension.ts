@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): AgentDeadlockApi {
   const run = registerRun(context, log);
   const graph = registerGraph(context, log, (uri) => run.callAgesFor(uri));
   registerPlans(context, log);
-  registerTraces(context, log, (source) => graph.showSource(source));
+  registerTraces(context, log, (source) => graph.showSource(source), run.onDidChangeRunState);
   log.info('Agent Deadlock Debugger activated.');
   return { run };
 }

@@ -173,6 +173,34 @@ export function waitForGraph(now: number): GraphModel {
 }
 
 /**
+ * Builds the wait-for graph of a busier trace: `agents` agents each waiting on `callsPerAgent`
+ * calls, the first two agents also deadlocked over two locks, as a run with parallel agents gives it.
+ */
+export function busyWaitForGraph(now: number, agents = 6, callsPerAgent = 5): GraphModel {
+  const nodes: GraphNode[] = [];
+  const edges: GraphModel['edges'] = [];
+  for (let a = 0; a < agents; a++) {
+    const agent = `agent-${a}`;
+    nodes.push({ id: agent, label: agent, kind: 'agent', status: a < 2 ? 'cycle' : 'running', ...(a < 2 ? { component: 0 } : {}) });
+    for (let c = 0; c < callsPerAgent; c++) {
+      const id = `call-${a}-${c} web_fetch`;
+      nodes.push({ id, label: id, kind: 'call', status: 'running', tool: 'web_fetch', startedAt: now - 1_000 * (c + 1), timeoutMs: 30_000 });
+      edges.push({ id: `w-${a}-${c}`, source: agent, target: id, kind: 'wait', onCycle: false });
+    }
+  }
+  nodes.push({ id: 'lock:db', label: 'lock:db', kind: 'lock', status: 'cycle', component: 0 });
+  nodes.push({ id: 'lock:cache', label: 'lock:cache', kind: 'lock', status: 'cycle', component: 0 });
+  const cycle = ['agent-0', 'lock:db', 'agent-1', 'lock:cache'];
+  edges.push(
+    { id: 'l1', source: 'agent-0', target: 'lock:db', kind: 'requests', onCycle: true, cycle },
+    { id: 'l2', source: 'lock:db', target: 'agent-1', kind: 'holds', onCycle: true },
+    { id: 'l3', source: 'agent-1', target: 'lock:cache', kind: 'requests', onCycle: true },
+    { id: 'l4', source: 'lock:cache', target: 'agent-0', kind: 'holds', onCycle: true },
+  );
+  return { kind: 'wait-for', title: 'busy-trace.jsonl', nodes, edges, components: [{ id: 0, members: cycle }] };
+}
+
+/**
  * Builds a random plan of `size` steps with about `edgesPerNode` dependencies each, every dependency
  * on an earlier step, plus `cycles` planted cycles of three steps. Seeded, so runs compare.
  */

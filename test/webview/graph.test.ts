@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { GraphModel } from '../../src/shared/graphModel';
 import { parseWebviewMessage, type HostMessage, type ViewOptions } from '../../src/shared/protocol';
 import { openGraphPage, screenshot, startHarness, type GraphPage, type WebviewHarness } from './browser';
-import { cyclicPlan, HOSTILE_ID, randomPlan, stagedPlan, testStrings, waitForGraph } from './fixtures';
+import { busyWaitForGraph, cyclicPlan, HOSTILE_ID, randomPlan, stagedPlan, testStrings, waitForGraph } from './fixtures';
 import { THEMES } from './themes';
 
 const OPTIONS: ViewOptions = { condenseThreshold: 5000, stockLayoutMaxNodes: 300 };
@@ -248,6 +248,58 @@ describe('graph webview', () => {
       assert.deepEqual(graph.problems, []);
     } finally {
       await graph.close();
+    }
+  });
+
+  test('wait-for graph opens layered and readable', async () => {
+    const readLayout = (graph: GraphPage) =>
+      graph.page.evaluate(() => {
+        type Node = { data(key: string): unknown; position(): { x: number; y: number }; numericStyle(name: string): number };
+        type Edge = { data(key: string): unknown; source(): Node; target(): Node; hasClass(name: string): boolean };
+        const view = (window as unknown as {
+          __agentDeadlockGraph: { view(): { lastRender?: { layout: string }; cy: { zoom(): number; nodes(): { filter(f: (n: Node) => boolean): Node[] }; edges(): { toArray(): Edge[] } } } };
+        }).__agentDeadlockGraph.view();
+        const nodes = view.cy.nodes().filter((node) => Boolean(node.data('node')));
+        const fontSize = nodes[0].numericStyle('font-size');
+        const upward = view.cy
+          .edges()
+          .toArray()
+          .filter((edge) => !edge.hasClass('on-cycle'))
+          .map((edge) => edge.target().position().y < edge.source().position().y);
+        return {
+          layout: view.lastRender?.layout,
+          selected: (document.querySelector('.toolbar select') as HTMLSelectElement | null)?.value,
+          renderedFontSize: fontSize * view.cy.zoom(),
+          fontSize,
+          upward,
+        };
+      });
+
+    const plan = await openGraphPage(harness, THEMES.light);
+    const trace = await openGraphPage(harness, THEMES.light);
+    try {
+      await plan.rendered(() => plan.send(init(stagedPlan())));
+      await trace.rendered(() => trace.send(init(busyWaitForGraph(Date.now()))));
+      const planLayout = await readLayout(plan);
+      const traceLayout = await readLayout(trace);
+      await screenshot(trace.page, 'wait-for-layered-light');
+
+      assert.equal(traceLayout.layout, 'layered', 'the wait-for graph opens in the layered layout');
+      assert.equal(traceLayout.selected, 'layered', 'the toolbar names the layout in use');
+      assert.equal(traceLayout.layout, planLayout.layout, 'trace and plan graphs open in the same layout');
+      // Labels are drawn at the theme's font size times the zoom. Below 75 % of it they are hard to read.
+      assert.ok(traceLayout.renderedFontSize >= 0.75 * traceLayout.fontSize, `labels are drawn at ${traceLayout.renderedFontSize.toFixed(1)} px`);
+      assert.ok(
+        traceLayout.renderedFontSize >= Math.min(planLayout.renderedFontSize, 0.75 * planLayout.fontSize),
+        `trace labels at ${traceLayout.renderedFontSize.toFixed(1)} px are smaller than the plan graph's ${planLayout.renderedFontSize.toFixed(1)} px`,
+      );
+      // In layers, every wait points up to what it waits for, so the graph reads top to bottom.
+      assert.ok(traceLayout.upward.length > 0);
+      assert.ok(traceLayout.upward.every(Boolean), `${traceLayout.upward.filter((up) => !up).length} waits point down`);
+      assert.deepEqual(trace.problems, []);
+    } finally {
+      await plan.close();
+      await trace.close();
     }
   });
 

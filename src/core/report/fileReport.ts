@@ -1,5 +1,5 @@
 import type { Finding, OffsetRange } from '../findings';
-import type { CriticalPath } from '../plan/analysisTypes';
+import type { CriticalPath, StepInfo } from '../plan/analysisTypes';
 import { LineIndex } from '../text/lineIndex';
 
 /** The result of checking one file, as the reporters print it. */
@@ -16,6 +16,8 @@ export interface FileReport {
   stepsWithoutDuration?: number;
   /** Resolves offsets to 1-based lines and columns. */
   lines: LineIndex;
+  /** A plan's per-step facts, in file order. The text report follows their dependents to list every step behind a cycle. */
+  planSteps?: ReadonlyMap<string, StepInfo>;
 }
 
 /** A file that could not be read, or is neither a plan nor a trace. Reporters list it with its error. */

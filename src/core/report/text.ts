@@ -6,6 +6,7 @@
  * the terminal.
  */
 import type { Finding, Severity } from '../findings';
+import { stepsBehindCycle } from './cycleReach';
 import { escapeControlCharacters as clean } from './escape';
 import { formatLocation, isUnreadable, locate, type FileReport, type FileResult } from './fileReport';
 
@@ -57,7 +58,7 @@ function quoteId(id: string): string {
 
 /** Stage lines printed for a clean plan before the rest are summarised. */
 const MAX_STAGE_LINES = 12;
-/** Ids printed on one stage or critical-path line before "and N more". */
+/** Ids printed on one stage, critical-path or "Blocks:" line before "and N more". */
 const MAX_IDS_PER_LINE = 12;
 
 function shortList(items: string[], limit: number): string {
@@ -122,7 +123,7 @@ function detailLines(report: FileReport, finding: Finding, printedRules: Set<str
   if (finding.kind === 'cycle') {
     for (const related of finding.related) lines.push(`${related.message} (depends_on at ${formatLocation(locate(report, related.range))})`);
     const blocked = blockedBehind(report, finding);
-    if (blocked.length > 0) lines.push(`Blocks: ${blocked.map(quoteId).join(', ')}`);
+    if (blocked.length > 0) lines.push(`Blocks: ${shortList(blocked.map(quoteId), MAX_IDS_PER_LINE)}`);
   } else {
     for (const related of finding.related) {
       const where = related.path ? related.path : formatLocation(locate(report, related.range));
@@ -148,12 +149,30 @@ function detailLines(report: FileReport, finding: Finding, printedRules: Set<str
   return lines;
 }
 
+/** Steps behind each component searched so far, per report. Every cycle of one component blocks the same steps. */
+const behindCache = new WeakMap<FileReport, Map<number, string[]>>();
+
+/**
+ * Returns the steps a cycle keeps from running, directly or through other steps, nearest
+ * first. Without the plan's per-step facts, only the blocked steps whose nearest cause is
+ * this cycle are known, so only those are listed.
+ */
 function blockedBehind(report: FileReport, cycle: Finding): string[] {
   const component = cycle.data?.component;
-  if (component === undefined) return [];
-  return report.findings
-    .filter((finding) => finding.kind === 'blocked' && finding.data?.cause === `cycle:${component}`)
-    .flatMap((finding) => finding.steps);
+  if (typeof component !== 'number') return [];
+  if (report.planSteps === undefined) {
+    return report.findings
+      .filter((finding) => finding.kind === 'blocked' && finding.data?.cause === `cycle:${component}`)
+      .flatMap((finding) => finding.steps);
+  }
+  let known = behindCache.get(report);
+  if (known === undefined) behindCache.set(report, (known = new Map()));
+  let ids = known.get(component);
+  if (ids === undefined) {
+    ids = stepsBehindCycle(report.planSteps, component).map((step) => step.id);
+    known.set(component, ids);
+  }
+  return ids;
 }
 
 /**

@@ -2,7 +2,8 @@
  * Writes a run's events in the native trace format (JSON Lines: a `trace.start` header, then
  * `call.start`, `call.end`, `lock.*` and `heartbeat` events with a `ts` time), so a run can be
  * reopened, diffed and checked like any recorded trace. Run-only facts (timeouts, watchdog
- * kills, stranded calls, deadlocks) use `run.*` event types, which trace readers skip.
+ * kills, stranded calls, deadlocks) use `run.*` event types, which the trace rules skip. The
+ * Agent Calls view reads `run.stranded` to list calls that never started.
  * Every line also carries `t`, the ms since the run started.
  */
 import type { RunEvent } from './types';
@@ -78,7 +79,7 @@ export class RunTraceEncoder {
       case 'call_stranded':
         // A call stranded in flight (by a deadlock) gets no `call.end`: it never ended, and
         // trace checkers then see the open lock requests that form the deadlock.
-        lines.push({ ...base('run.stranded'), call: event.id, tool: event.tool, reason: event.reason, waits_for: event.waitsFor });
+        lines.push({ ...base('run.stranded'), call: event.id, tool: event.tool, agent: RUN_AGENT, reason: event.reason, waits_for: event.waitsFor });
         break;
       case 'deadlock':
         lines.push({ ...base('run.deadlock'), cycles: event.cycles, cycle_locks: event.cycleLocks });

@@ -23,6 +23,7 @@ import {
   type TraceEvent,
   type TraceFormat,
   type TraceWait,
+  type UnstartedCall,
 } from './model';
 
 export interface TraceBuilderOptions {
@@ -62,6 +63,8 @@ export class TraceBuilder {
   readonly held = new Map<string, string[]>();
   /** OpenTelemetry span id to call id. */
   readonly spans = new Map<string, string>();
+  /** Calls that a run stranded before they started, by id, in the order the trace gives them. */
+  readonly unstartedCalls = new Map<string, UnstartedCall>();
   /** Findings that were final when their event arrived, in event order. */
   readonly findings: Finding[] = [];
   /** Cycles seen closing while the trace was read, including those broken later. */
@@ -162,6 +165,9 @@ export class TraceBuilder {
       case 'trace.end':
         this.endedAt = event.at ?? this.lastEventAt;
         break;
+      case 'call.stranded':
+        this.strandCall(event);
+        break;
       case 'turn': {
         const agent = this.agent(event.agent, event.range, event.at);
         if (event.turn > agent.turn) {
@@ -226,6 +232,7 @@ export class TraceBuilder {
       startRange: event.range,
       endRange: undefined,
       line: undefined,
+      strandedReason: undefined,
     };
     call.tool = event.tool;
     call.agent = agentId;
@@ -242,6 +249,7 @@ export class TraceBuilder {
     }
     if (event.parentSpan !== undefined) call.parentSpan = event.parentSpan;
     this.calls.set(call.id, call);
+    this.unstartedCalls.delete(call.id);
     addToSetIndex(this.runningByAgent, call.agent, call.id);
     if (call.parent !== undefined) addToSetIndex(this.runningChildren, call.parent, call.id);
 
@@ -253,6 +261,27 @@ export class TraceBuilder {
       }
       group.set(call.id, { start: call.startedAt, range: call.startRange, tool: call.tool });
     }
+  }
+
+  /**
+   * Records a stranded call. A call that started keeps the reason. One that never started
+   * has no other event, so it is kept apart from `calls` and the rules never see it.
+   */
+  private strandCall(event: Extract<TraceEvent, { type: 'call.stranded' }>): void {
+    const started = this.calls.get(event.call);
+    if (started) {
+      if (event.reason !== undefined) started.strandedReason = event.reason;
+      return;
+    }
+    this.unstartedCalls.set(event.call, {
+      id: event.call,
+      tool: event.tool,
+      agent: event.agent ?? DEFAULT_AGENT,
+      reason: event.reason,
+      waitsFor: event.waitsFor,
+      at: event.at,
+      range: event.range,
+    });
   }
 
   private endCall(

@@ -129,6 +129,21 @@ export interface TraceEndEvent extends EventBase {
   type: 'trace.end';
 }
 
+/**
+ * A run stranded a call: the call can never start, or never finish, because something it
+ * waits for hung, failed or was lost. Run traces write it as a `run.stranded` line.
+ */
+export interface CallStrandedEvent extends EventBase {
+  type: 'call.stranded';
+  call: string;
+  tool?: string;
+  agent?: string;
+  /** The writer's explanation, such as `it waits for "search", which failed`. */
+  reason?: string;
+  /** Ids of the calls it waits for, and locks as `lock:NAME`. */
+  waitsFor: string[];
+}
+
 /** A result that names a call; the builder reports it when no such call exists. */
 export interface ResultEvent extends EventBase {
   type: 'result';
@@ -150,7 +165,8 @@ export type TraceEvent =
   | TurnEvent
   | MessageEvent
   | ResultEvent
-  | TraceEndEvent;
+  | TraceEndEvent
+  | CallStrandedEvent;
 
 export interface TraceCall {
   id: string;
@@ -177,6 +193,21 @@ export interface TraceCall {
   endRange?: SourceRange;
   /** Claude Code line uuid of the assistant line that issued the call. */
   line?: string;
+  /** The writer's reason, when a run stranded this call after it started. */
+  strandedReason?: string;
+}
+
+/** A call that a run stranded before it started, so the trace has no `call.start` for it. */
+export interface UnstartedCall {
+  id: string;
+  tool?: string;
+  agent: string;
+  reason?: string;
+  /** Ids of the calls it waits for, and locks as `lock:NAME`. */
+  waitsFor: string[];
+  /** When the run gave up on it. */
+  at?: number;
+  range: SourceRange;
 }
 
 export interface TraceAgent {

@@ -13,7 +13,7 @@ export function graphStrings(): WebviewStrings {
     zoomIn: vscode.l10n.t('Zoom in (+)'),
     zoomOut: vscode.l10n.t('Zoom out (-)'),
     layout: vscode.l10n.t('Layout'),
-    layoutLayered: vscode.l10n.t('Layered by stage'),
+    layoutLayered: vscode.l10n.t('Layered'),
     layoutForce: vscode.l10n.t('Force-directed'),
     layoutCose: vscode.l10n.t('CoSE (small graphs)'),
     layoutBreadthfirst: vscode.l10n.t('Breadth-first (small graphs)'),

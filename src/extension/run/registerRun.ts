@@ -13,8 +13,11 @@ import { RunDebugSession } from './debugSession';
 import type { AgentDeadlockLaunchArguments } from './launchArguments';
 import { getTraceHub } from '../traces/index';
 import { RunController, type RunStateSnapshot } from './runController';
+import { summaryColumn } from './summaryColumn';
 
 export const DEBUG_TYPE = 'agent-deadlock';
+/** The custom editor of VS Code's built-in Markdown extension that shows a file as its preview. */
+const MARKDOWN_PREVIEW_EDITOR = 'vscode.markdown.preview.editor';
 
 /** The run API for other parts of the extension, such as a CodeLens, the Agent Calls view or the graph. */
 export interface RunApi {
@@ -56,6 +59,18 @@ const NODE_STATUS: Record<CallStatus, NodeStatus> = {
 };
 
 let currentApi: RunApi | undefined;
+
+/** Returns the column of the editor group that shows `program`, preferring the active editor's group. */
+function columnShowing(program: vscode.Uri): number | undefined {
+  const key = program.toString();
+  const active = vscode.window.activeTextEditor;
+  if (active?.document.uri.toString() === key && active.viewColumn !== undefined) return active.viewColumn;
+  for (const group of vscode.window.tabGroups.all) {
+    const input = group.activeTab?.input;
+    if (input instanceof vscode.TabInputText && input.uri.toString() === key) return group.viewColumn;
+  }
+  return undefined;
+}
 
 /** Returns the run API once the extension has registered it, for features that cannot take it as a parameter. */
 export function getRunApi(): RunApi | undefined {
@@ -100,7 +115,13 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
   const summaryFolder = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'run-summaries');
   let summaryCount = 0;
 
-  const showSummary = async (result: RunResult, program: vscode.Uri, tracePath?: string): Promise<void> => {
+  /**
+   * Writes the summary of a run and shows it as a Markdown preview, beside the plan and without
+   * creating an editor group (see `summaryColumn`). It opens as a preview tab, so the next
+   * run's summary replaces it unless the user kept it. With `focus` off, the keyboard focus
+   * stays where the user is working.
+   */
+  const showSummary = async (result: RunResult, program: vscode.Uri, tracePath: string | undefined, focus: boolean): Promise<void> => {
     let lines: LineIndex | undefined;
     try {
       lines = new LineIndex(new TextDecoder().decode(await vscode.workspace.fs.readFile(program)));
@@ -125,11 +146,17 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
       void vscode.window.showErrorMessage(vscode.l10n.t('The run summary could not be written to {0}. See the log for details.', uri.fsPath));
       return;
     }
+    const groups = vscode.window.tabGroups;
+    const options: vscode.TextDocumentShowOptions = {
+      viewColumn: summaryColumn(groups.all.map((group) => group.viewColumn), columnShowing(program), groups.activeTabGroup.viewColumn),
+      preserveFocus: !focus,
+      preview: true,
+    };
     try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
+      await vscode.commands.executeCommand('vscode.openWith', uri, MARKDOWN_PREVIEW_EDITOR, options);
     } catch (error) {
       log.warn(`Run summary: Markdown preview failed, opening the text instead: ${(error as Error).message}`);
-      await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      await vscode.window.showTextDocument(uri, options);
     }
   };
 
@@ -167,12 +194,15 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
     }
     return vscode.Uri.joinPath(traceFolder, `${path.basename(program)}-run-${Date.now().toString(36)}-${++traceCount}.jsonl`).fsPath;
   };
-  /** Shows a real-clock run's trace live in the Agent Calls view, where each running call shows its age. */
-  const followRunTrace = async (tracePath: string | undefined): Promise<void> => {
+  /**
+   * Shows a run's trace live in the Agent Calls view, where each running call shows its age.
+   * The ages are measured on the run's clock, which the trace's times are on.
+   */
+  const followRunTrace = async (tracePath: string | undefined, clock: () => number): Promise<void> => {
     const hub = getTraceHub();
     if (tracePath === undefined || hub === undefined) return;
     try {
-      await hub.follow(vscode.Uri.file(tracePath));
+      await hub.follow(vscode.Uri.file(tracePath), clock);
       await vscode.commands.executeCommand('agentDeadlock.agentCalls.focus');
     } catch (error) {
       log.warn(`Run: following the run trace ${tracePath} failed: ${(error as Error).message}`);
@@ -194,9 +224,9 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
               log.info(`Run started: ${program.fsPath} (${session.source.calls.length} calls, ${session.clock.kind} clock).`);
               output.clear();
               const follow = vscode.workspace.getConfiguration('agentDeadlock.run', program).get<boolean>('followInAgentCalls', true);
-              if (follow) void followRunTrace(config.traceOut);
+              if (follow) void followRunTrace(config.traceOut, () => session.clock.now());
               session.engine.done.then(undefined, (error: unknown) => log.error(`Run of ${program.fsPath} failed: ${String(error)}`));
-              controller.attach(session, program);
+              controller.attach(session, program, config.traceOut);
             },
             onResult: (result) => {
               const s = result.summary;
@@ -209,7 +239,7 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
                 void offerAcyclicRun(result, program);
                 return;
               }
-              void showSummary(result, program, config.traceOut);
+              void showSummary(result, program, config.traceOut, false);
             },
           }),
         );
@@ -289,7 +319,7 @@ export function registerRun(context: vscode.ExtensionContext, log: vscode.LogOut
         void vscode.window.showInformationMessage(vscode.l10n.t('No run has finished yet. Use "Run with Watchdog" on a plan or trace.'));
         return;
       }
-      await showSummary(last.result, last.program, last.tracePath);
+      await showSummary(last.result, last.program, last.tracePath, true);
     }),
   );
 

@@ -3,6 +3,7 @@
  * the status bar here and other views through the API, and keeps the last result for the summary.
  */
 import * as vscode from 'vscode';
+import { formatAge, inFlightAges } from '../../core/run/liveAges';
 import type { RunResult, RunState } from '../../core/run/types';
 import type { RunSession } from '../../node/run/session';
 
@@ -10,16 +11,14 @@ import type { RunSession } from '../../node/run/session';
 export interface RunStateSnapshot extends RunState {
   /** The plan or trace being run. */
   program: vscode.Uri;
+  /** The file the run writes its trace to, when it writes one. */
+  tracePath?: string;
 }
 
 /** Share of its timeout after which a call shows as close to timing out. */
 const WARNING_SHARE = 0.8;
 /** How often live ages refresh while a run is in progress, in ms. */
 const REFRESH_MS = 250;
-
-function formatAge(ms: number): string {
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(0)}s` : `${(ms / 1000).toFixed(1)}s`;
-}
 
 export class RunController implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<RunStateSnapshot>();
@@ -30,6 +29,7 @@ export class RunController implements vscode.Disposable {
   private readonly statusBar: vscode.StatusBarItem;
   private session: RunSession | undefined;
   private program: vscode.Uri | undefined;
+  private tracePath: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastState: RunStateSnapshot | undefined;
   lastResult: { result: RunResult; program: vscode.Uri; tracePath?: string } | undefined;
@@ -48,9 +48,10 @@ export class RunController implements vscode.Disposable {
     return this.session !== undefined && !this.session.engine.isDone;
   }
 
-  attach(session: RunSession, program: vscode.Uri): void {
+  attach(session: RunSession, program: vscode.Uri, tracePath?: string): void {
     this.session = session;
     this.program = program;
+    this.tracePath = tracePath;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = setInterval(() => this.refresh(), REFRESH_MS);
     this.refresh();
@@ -82,28 +83,31 @@ export class RunController implements vscode.Disposable {
     const session = this.session;
     const program = this.program;
     if (session === undefined || program === undefined) return;
-    const state = { ...session.engine.state(), program };
+    // One reading of the engine serves this item and every listener, such as the trace
+    // status bar item, so they all show the same ages.
+    const state: RunStateSnapshot = { ...session.engine.state(), program, ...(this.tracePath !== undefined ? { tracePath: this.tracePath } : {}) };
     this.lastState = state;
+    this.showState(state);
     this.stateEmitter.fire(state);
+  }
 
-    const running = state.calls.filter((call) => call.startedAt !== undefined && call.endedAt === undefined);
-    const ages = running.map((call) => ({ call, age: state.now - (call.startedAt as number) }));
-    ages.sort((a, b) => b.age / b.call.timeoutMs - a.age / a.call.timeoutMs);
+  private showState(state: RunStateSnapshot): void {
+    const ages = inFlightAges(state).calls;
     const worst = ages[0];
     const paused = state.paused ? ` ${vscode.l10n.t('(paused)')}` : '';
     if (worst === undefined) {
       this.statusBar.text = `$(watch) ${vscode.l10n.t('Run: nothing in flight')}${paused}`;
       this.statusBar.backgroundColor = undefined;
     } else {
-      this.statusBar.text = `$(watch) ${vscode.l10n.t('Run: {0} in flight', running.length)} · ${worst.call.id} ${formatAge(worst.age)}/${formatAge(worst.call.timeoutMs)}${paused}`;
-      const share = worst.age / worst.call.timeoutMs;
+      this.statusBar.text = `$(watch) ${vscode.l10n.t('Run: {0} in flight', ages.length)} · ${worst.call.id} ${formatAge(worst.ageMs)}/${formatAge(worst.call.timeoutMs)}${paused}`;
+      const share = worst.ageMs / worst.call.timeoutMs;
       let background: vscode.ThemeColor | undefined;
       if (share >= 1) background = new vscode.ThemeColor('statusBarItem.errorBackground');
       else if (share >= WARNING_SHARE) background = new vscode.ThemeColor('statusBarItem.warningBackground');
       this.statusBar.backgroundColor = background;
     }
     const tooltip = new vscode.MarkdownString(`**${vscode.l10n.t('Calls in flight')}**\n\n| ${vscode.l10n.t('Call')} | ${vscode.l10n.t('Tool')} | ${vscode.l10n.t('Age')} | ${vscode.l10n.t('Timeout')} |\n|---|---|---|---|\n`);
-    for (const { call, age } of ages.slice(0, 20)) tooltip.appendMarkdown(`| ${call.id.replace(/\|/g, '\\|')} | ${call.tool.replace(/\|/g, '\\|')} | ${formatAge(age)} | ${formatAge(call.timeoutMs)} |\n`);
+    for (const { call, ageMs } of ages.slice(0, 20)) tooltip.appendMarkdown(`| ${call.id.replace(/\|/g, '\\|')} | ${call.tool.replace(/\|/g, '\\|')} | ${formatAge(ageMs)} | ${formatAge(call.timeoutMs)} |\n`);
     this.statusBar.tooltip = tooltip;
     this.statusBar.show();
   }

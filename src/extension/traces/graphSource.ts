@@ -52,13 +52,21 @@ export class TraceGraphSource implements vscode.Disposable {
     return update?.graph ?? { kind: 'wait-for', title: this.session.title, nodes: [], edges: [], components: [] };
   }
 
-  /** Returns the start time and timeout of every call that has started, for the live age display. */
+  /**
+   * Returns the start time and timeout of every call that has started, for the live age
+   * display. The panel measures ages on the wall clock, so start times move from the session's
+   * clock to the wall clock, and an ended call's start moves so that its age stays its duration.
+   */
   ages(): TraceCallAge[] | undefined {
     const graph = this.session.last?.graph;
     if (!graph || (this.session.last?.runningCalls ?? 0) === 0) return undefined;
+    const clockNow = this.session.clock();
+    const wallNow = Date.now();
     const ages: TraceCallAge[] = [];
     for (const node of graph.nodes) {
-      if (node.kind === 'call' && node.startedAt !== undefined) ages.push({ id: node.id, startedAt: node.startedAt, timeoutMs: node.timeoutMs, status: node.status });
+      if (node.kind !== 'call' || node.startedAt === undefined) continue;
+      const ageMs = (node.endedAt ?? clockNow) - node.startedAt;
+      ages.push({ id: node.id, startedAt: wallNow - ageMs, timeoutMs: node.timeoutMs, status: node.status });
     }
     return ages;
   }

@@ -67,15 +67,21 @@ export class TraceHub implements vscode.Disposable {
     return session;
   }
 
-  /** Follows a trace file, or makes its session active when it is followed already. */
-  async follow(uri: vscode.Uri): Promise<TraceSession> {
+  /**
+   * Follows a trace file, or makes its session active when it is followed already. `clock`
+   * replaces the wall clock that ages are measured on, for a trace that a run writes.
+   */
+  async follow(uri: vscode.Uri, clock?: () => number): Promise<TraceSession> {
     const id = uri.toString();
     const existing = this.sessions.get(id);
     if (existing) {
+      if (clock !== undefined) existing.session.clock = clock;
       this.setActive(id);
       return existing.session;
     }
-    const session = this.add(new TraceSession(id, path.basename(uri.fsPath), uri, traceOptions(), this.log));
+    const session = new TraceSession(id, path.basename(uri.fsPath), uri, traceOptions(), this.log);
+    if (clock !== undefined) session.clock = clock;
+    this.add(session);
     this.log.info(`Following trace ${uri.fsPath}.`);
     await session.start();
     return session;

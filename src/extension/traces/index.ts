@@ -8,6 +8,7 @@ import { detectTraceFormat } from '../../core/trace/reader';
 import { registerTraceDiagnostics } from './diagnostics';
 import { TraceGraphSource } from './graphSource';
 import { RECEIVER_SESSION, TraceHub } from './hub';
+import type { RunStateSnapshot } from '../run/runController';
 import { registerTraceStatusBar } from './statusBar';
 import { AgentCallsProvider, REVEAL_COMMAND, revealTraceEvent } from './treeView';
 
@@ -28,7 +29,16 @@ export function getTraceHub(): TraceHub | undefined {
  */
 export type ShowGraphSource = (source: TraceGraphSource) => unknown;
 
-export function registerTraces(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, showGraph?: ShowGraphSource): TraceHub {
+/**
+ * Registers the trace features. `runStates` is the run's live state, which the status bar
+ * reads while a run writes the active trace.
+ */
+export function registerTraces(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  showGraph?: ShowGraphSource,
+  runStates?: vscode.Event<RunStateSnapshot>,
+): TraceHub {
   const hub = new TraceHub(log, context.globalStorageUri);
   currentHub = hub;
   context.subscriptions.push(hub, { dispose: () => (currentHub = undefined) });
@@ -36,7 +46,7 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
   const provider = new AgentCallsProvider(hub);
   const view = vscode.window.createTreeView('agentDeadlock.agentCalls', { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(provider, view);
-  registerTraceStatusBar(context, hub);
+  registerTraceStatusBar(context, hub, runStates);
   registerTraceDiagnostics(context, log, hub);
 
   const showError = async (message: string): Promise<void> => {
@@ -105,6 +115,7 @@ export function registerTraces(context: vscode.ExtensionContext, log: vscode.Log
         uri: update?.uri?.toString(),
         runningCalls: update?.runningCalls ?? 0,
         calls: [...(hub.active?.analyzer.builder.calls.values() ?? [])].map((call) => ({ id: call.id, tool: call.tool, status: call.status, line: call.startRange.line })),
+        unstartedCalls: [...(hub.active?.analyzer.builder.unstartedCalls.values() ?? [])].map((call) => ({ id: call.id, tool: call.tool, reason: call.reason, waitsFor: call.waitsFor })),
         findings: (update?.findings ?? []).map((finding) => ({ kind: finding.kind, calls: finding.calls ?? [], spans: finding.spans ?? [] })),
         receiverPort: hub.receiverPort,
       };

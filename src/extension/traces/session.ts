@@ -19,7 +19,7 @@ export interface TraceUpdate {
   uri?: vscode.Uri;
   graph: GraphModel;
   findings: Finding[];
-  /** Epoch milliseconds the ages were measured to. */
+  /** Epoch milliseconds the ages were measured to, on the session's clock. */
   now: number;
   runningCalls: number;
   /** Age of the oldest running call in milliseconds. */
@@ -42,6 +42,11 @@ export class TraceSession implements vscode.Disposable {
   private ticker: NodeJS.Timeout | undefined;
   private watcher: vscode.FileSystemWatcher | undefined;
   last: (TraceUpdate & { snapshot: LiveSnapshot }) | undefined;
+  /**
+   * The clock that ages are measured on, in epoch ms. The wall clock by default. A run's trace
+   * uses the run's clock, because its times are on that clock, which can be sped up or paused.
+   */
+  clock: () => number = () => Date.now();
 
   constructor(
     readonly id: string,
@@ -95,7 +100,7 @@ export class TraceSession implements vscode.Disposable {
 
   /** Analyses the current state and notifies subscribers. */
   publish(): void {
-    const snapshot = this.analyzer.snapshot(this.title, Date.now());
+    const snapshot = this.analyzer.snapshot(this.title, this.clock());
     // Once the trace ended, ages stop at its end and open calls no longer count as running.
     const now = snapshot.now;
     let running = 0;

@@ -2,13 +2,18 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/findings';
 import { duration } from '../../core/trace/findingsUtil';
-import type { TraceAgent, TraceCall } from '../../core/trace/model';
+import type { TraceAgent, TraceCall, UnstartedCall } from '../../core/trace/model';
 import type { TraceHub } from './hub';
 import type { TraceUpdate } from './session';
 
 export const REVEAL_COMMAND = 'agentDeadlock.revealTraceEvent';
 
-type Item = { kind: 'agent'; agent: TraceAgent } | { kind: 'call'; call: TraceCall } | { kind: 'empty'; text: string };
+type Item =
+  | { kind: 'agent'; agent: TraceAgent }
+  | { kind: 'call'; call: TraceCall }
+  /** A call that a run stranded before it started. */
+  | { kind: 'unstarted'; call: UnstartedCall }
+  | { kind: 'empty'; text: string };
 
 const STATUS_ICON: Record<TraceCall['status'], [string, string]> = {
   running: ['sync~spin', 'charts.blue'],
@@ -53,12 +58,21 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
     if (!session || !this.update) return element ? [] : [{ kind: 'empty', text: vscode.l10n.t('Open a trace to see its agents and calls.') }];
     const builder = session.analyzer.builder;
     const calls = [...builder.calls.values(), ...(session.last?.snapshot.analysis.inferredCalls ?? [])];
+    const unstarted = [...builder.unstartedCalls.values()];
     if (!element) {
-      const agents = [...builder.agents.values()].map((agent): Item => ({ kind: 'agent', agent }));
-      return agents.length > 0 ? agents : [{ kind: 'empty', text: vscode.l10n.t('No events yet.') }];
+      const agents = [...builder.agents.values()];
+      // Stranded calls can belong to an agent that started no call, such as a run stopped at once.
+      for (const call of unstarted) {
+        if (!builder.agents.has(call.agent) && !agents.some((agent) => agent.id === call.agent)) {
+          agents.push({ id: call.agent, status: 'cancelled', turn: 0, range: call.range });
+        }
+      }
+      return agents.length > 0 ? agents.map((agent): Item => ({ kind: 'agent', agent })) : [{ kind: 'empty', text: vscode.l10n.t('No events yet.') }];
     }
     if (element.kind === 'agent') {
-      return calls.filter((call) => call.agent === element.agent.id).map((call): Item => ({ kind: 'call', call }));
+      const items = calls.filter((call) => call.agent === element.agent.id).map((call): Item => ({ kind: 'call', call }));
+      for (const call of unstarted) if (call.agent === element.agent.id) items.push({ kind: 'unstarted', call });
+      return items;
     }
     return [];
   }
@@ -67,12 +81,14 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
     if (element.kind === 'empty') return new vscode.TreeItem(element.text);
     const session = this.hub.active;
     const now = this.update?.now ?? Date.now();
+    if (element.kind === 'unstarted') return this.unstartedItem(element.call);
     if (element.kind === 'agent') {
       const item = new vscode.TreeItem(element.agent.id, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `agent:${element.agent.id}`;
       item.iconPath = new vscode.ThemeIcon('person');
       const ended = this.update?.ended === true && element.agent.status === 'running';
-      const status = ended ? vscode.l10n.t('trace ended') : element.agent.status;
+      let status: string = ended ? vscode.l10n.t('trace ended') : element.agent.status;
+      if (session?.analyzer.builder.agents.has(element.agent.id) === false) status = vscode.l10n.t('no call started');
       item.description = element.agent.parentCall ? vscode.l10n.t('subagent of {0}', element.agent.parentCall) : status;
       item.contextValue = 'traceAgent';
       return item;
@@ -103,6 +119,7 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`${call.tool} ${call.id}\n`);
     if (call.error) tooltip.appendText(`${call.error}\n`);
+    if (call.strandedReason !== undefined) tooltip.appendText(`${vscode.l10n.t('Stranded: {0}.', call.strandedReason.replace(/\.$/, ''))}\n`);
     for (const finding of findings) tooltip.appendMarkdown(`\n- **${finding.kind}**: `).appendText(finding.message.split('\n')[0]);
     item.tooltip = tooltip;
     item.contextValue = call.status === 'running' && this.update?.ended !== true ? 'traceCallRunning' : 'traceCall';
@@ -111,6 +128,35 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
         command: REVEAL_COMMAND,
         title: vscode.l10n.t('Reveal Event'),
         arguments: [session.uri, call.startRange.line, call.startRange.start, call.startRange.end],
+      };
+    }
+    return item;
+  }
+
+  /** Builds the row of a call that never started, with the cause in its description and tooltip. */
+  private unstartedItem(call: UnstartedCall): vscode.TreeItem {
+    const item = new vscode.TreeItem(call.tool !== undefined ? `${call.tool} ${call.id}` : call.id);
+    item.id = `unstarted:${call.id}`;
+    item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.warningForeground'));
+    const waitsFor = call.waitsFor.filter((id) => !id.startsWith('lock:'));
+    const parts = [vscode.l10n.t('stranded, never started')];
+    if (waitsFor.length > 0) parts.push(vscode.l10n.t('waits for {0}', waitsFor.join(', ')));
+    item.description = parts.join(' · ');
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(`${call.tool !== undefined ? `${call.tool} ` : ''}${call.id}\n`);
+    tooltip.appendText(
+      call.reason !== undefined
+        ? vscode.l10n.t('Never started: {0}.', call.reason.replace(/\.$/, ''))
+        : vscode.l10n.t('Never started: the run stranded it, and the trace gives no reason.'),
+    );
+    item.tooltip = tooltip;
+    item.contextValue = 'traceCallUnstarted';
+    const session = this.hub.active;
+    if (session?.uri) {
+      item.command = {
+        command: REVEAL_COMMAND,
+        title: vscode.l10n.t('Reveal Event'),
+        arguments: [session.uri, call.range.line, call.range.start, call.range.end],
       };
     }
     return item;

@@ -180,3 +180,52 @@ describe('text report of large plans', () => {
     assert.ok(output.split('\n').length < 25);
   });
 });
+
+describe('text report of steps behind a cycle', () => {
+  /** Returns the text after `Blocks:` under each cycle, keyed by the cycle's first step. */
+  function blocksLines(output: string): Map<string, string> {
+    const lines = new Map<string, string>();
+    let cycle: string | undefined;
+    for (const line of output.split('\n')) {
+      const header = /cycle {2}Cycle: `([^`]+)`/.exec(line);
+      if (header) cycle = header[1];
+      const blocks = /^\s+Blocks: (.*)$/.exec(line);
+      if (blocks && cycle !== undefined) lines.set(cycle, blocks[1]);
+    }
+    return lines;
+  }
+
+  // `a` and `b` wait for each other. `c` and `d` wait on them in a chain, and `e` also names
+  // an unknown id, which the analysis gives as its nearest cause. `g` and `h` form a second
+  // cycle that waits on `a`, and `i` waits on that second cycle.
+  const plan = JSON.stringify([
+    { id: 'a', tool: 't', depends_on: ['b'] },
+    { id: 'b', tool: 't', depends_on: ['a'] },
+    { id: 'c', tool: 't', depends_on: ['b'] },
+    { id: 'd', tool: 't', depends_on: ['c'] },
+    { id: 'e', tool: 't', depends_on: ['d', 'nowhere'] },
+    { id: 'f', tool: 't', depends_on: ['e'] },
+    { id: 'g', tool: 't', depends_on: ['a', 'h'] },
+    { id: 'h', tool: 't', depends_on: ['g'] },
+    { id: 'i', tool: 't', depends_on: ['h'] },
+    { id: 'free', tool: 't' },
+  ]);
+
+  it('lists transitive steps nearest first', () => {
+    const lines = blocksLines(runCli(['check', 'behind.plan.json'], { 'behind.plan.json': plan }).stdout);
+    assert.equal(lines.get('a'), '`c`, `g`, `d`, `h`, `e`, `i`, `f`');
+  });
+
+  it('lists only the steps behind the later cycle', () => {
+    const lines = blocksLines(runCli(['check', 'behind.plan.json'], { 'behind.plan.json': plan }).stdout);
+    assert.equal(lines.get('g'), '`i`');
+  });
+
+  it('caps a long list with a count', () => {
+    const chain = Array.from({ length: 30 }, (_, i) => ({ id: `s${i}`, tool: 't', depends_on: [i === 0 ? 'x' : `s${i - 1}`] }));
+    const cyclic = [{ id: 'x', tool: 't', depends_on: ['y'] }, { id: 'y', tool: 't', depends_on: ['x'] }, ...chain];
+    const lines = blocksLines(runCli(['check', 'chain.plan.json'], { 'chain.plan.json': JSON.stringify(cyclic) }).stdout);
+    const expected = Array.from({ length: 12 }, (_, i) => `\`s${i}\``).join(', ');
+    assert.equal(lines.get('x'), `${expected} and 18 more`);
+  });
+});

@@ -92,3 +92,26 @@ test('trace reader reads run traces', () => {
   assert.ok((builder.calls.get('fetch')?.heartbeats ?? 0) >= 2);
   assert.equal(builder.calls.get('fetch')?.startedAt, Date.parse('2026-05-01T10:00:00Z'));
 });
+
+test('trace reader keeps calls stranded before start', () => {
+  const builder = readTraceText(traceText());
+  const after = builder.unstartedCalls.get('after');
+  assert.ok(after, 'the call stranded behind "hang" is listed');
+  assert.equal(after.tool, 'tool_after');
+  assert.equal(after.agent, 'run', 'it belongs to the agent of the calls that ran');
+  assert.equal(after.reason, 'it waits for "hang", which timed out');
+  assert.deepEqual(after.waitsFor, ['hang']);
+  assert.equal(builder.unstartedCalls.size, 1, 'calls that started are not listed as unstarted');
+});
+
+test('trace reader keeps reason of started strand', () => {
+  const text = [
+    { type: 'call.start', ts: '2026-05-01T10:00:00.000Z', call: 'holder', tool: 'db', agent: 'run' },
+    { type: 'run.stranded', ts: '2026-05-01T10:00:01.000Z', call: 'holder', tool: 'db', agent: 'run', reason: 'it waits for lock "a", held by "other"', waits_for: ['other', 'lock:a'] },
+  ]
+    .map((line) => `${JSON.stringify(line)}\n`)
+    .join('');
+  const builder = readTraceText(text);
+  assert.equal(builder.calls.get('holder')?.strandedReason, 'it waits for lock "a", held by "other"');
+  assert.equal(builder.unstartedCalls.size, 0);
+});

@@ -180,6 +180,77 @@ describe('run with watchdog', () => {
   });
 });
 
+describe('run summary placement', () => {
+  /** Returns the tab of the summary of `planName`'s run, which is named after the plan file. */
+  function summaryTab(planName: string): vscode.Tab | undefined {
+    const pattern = new RegExp(`${planName.replace(/\./g, '\\.')}-run-\\d+\\.md`);
+    return vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((tab) => pattern.test(tab.label));
+  }
+
+  /** Runs the plan and returns the summary tab once it opened. */
+  async function runAndWaitForSummary(program: vscode.Uri): Promise<vscode.Tab> {
+    const { run } = await api();
+    const finished = new Promise<void>((resolve) => {
+      const listener = run.onDidFinishRun(() => {
+        listener.dispose();
+        resolve();
+      });
+    });
+    assert.equal(await run.runWithWatchdog(program, { clock: 'virtual' }), true);
+    await finished;
+    const name = path.basename(program.fsPath);
+    await waitUntil(() => summaryTab(name) !== undefined, 10_000, `the summary of ${name} to open`);
+    return summaryTab(name) as vscode.Tab;
+  }
+
+  beforeEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Following the run's trace moves the focus to the Agent Calls view. Here it stays in the plan.
+    await vscode.workspace.getConfiguration('agentDeadlock.run').update('followInAgentCalls', false, vscode.ConfigurationTarget.Global);
+  });
+
+  afterEach(async () => {
+    await vscode.workspace.getConfiguration('agentDeadlock.run').update('followInAgentCalls', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opens beside the plan in the second group', async () => {
+    const program = writePlan('summary-beside.plan.json', { steps: [{ id: 'only', tool: 'llm', duration_ms: 10 }] });
+    const planEditor = await vscode.window.showTextDocument(program, { viewColumn: vscode.ViewColumn.One });
+    const other = writePlan('summary-other.plan.json', { steps: [{ id: 'other', tool: 'llm' }] });
+    await vscode.window.showTextDocument(other, { viewColumn: vscode.ViewColumn.Two });
+    await vscode.window.showTextDocument(planEditor.document, { viewColumn: vscode.ViewColumn.One });
+    assert.equal(vscode.window.tabGroups.all.length, 2);
+
+    const tab = await runAndWaitForSummary(program);
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'the summary opened a new editor group');
+    assert.equal(tab.group.viewColumn, vscode.ViewColumn.Two, 'the summary is not in the group beside the plan');
+    assert.equal(tab.isPreview, true, 'the summary is not a preview tab');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, program.fsPath, 'the plan lost the focus');
+  });
+
+  it('opens in the only group', async () => {
+    const program = writePlan('summary-single.plan.json', { steps: [{ id: 'only', tool: 'llm', duration_ms: 10 }] });
+    await vscode.window.showTextDocument(program, { viewColumn: vscode.ViewColumn.One });
+
+    const tab = await runAndWaitForSummary(program);
+    assert.equal(vscode.window.tabGroups.all.length, 1, 'the summary opened a new editor group');
+    assert.equal(tab.group.viewColumn, vscode.ViewColumn.One);
+  });
+
+  it('stays out of a third group', async () => {
+    const program = writePlan('summary-right.plan.json', { steps: [{ id: 'only', tool: 'llm', duration_ms: 10 }] });
+    const other = writePlan('summary-left.plan.json', { steps: [{ id: 'other', tool: 'llm' }] });
+    await vscode.window.showTextDocument(other, { viewColumn: vscode.ViewColumn.One });
+    await vscode.window.showTextDocument(program, { viewColumn: vscode.ViewColumn.Two });
+    assert.equal(vscode.window.tabGroups.all.length, 2);
+
+    const tab = await runAndWaitForSummary(program);
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'the summary opened a new editor group');
+    assert.equal(tab.group.viewColumn, vscode.ViewColumn.One, 'the summary is not beside the plan in the last group');
+  });
+});
+
 async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

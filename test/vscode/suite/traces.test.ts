@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { TraceGraphSource } from '../../../src/extension/traces/graphSource';
+import { TraceHub } from '../../../src/extension/traces/hub';
 
 interface TraceState {
   title?: string;
@@ -119,5 +121,44 @@ describe('traces in the editor', () => {
       await vscode.workspace.getConfiguration('agentDeadlock').update('otlpReceiver.port', undefined, vscode.ConfigurationTarget.Global);
     }
     assert.equal((await state()).receiverPort, undefined);
+  });
+});
+
+describe('trace graph ages', () => {
+  it('measure on the session clock', async () => {
+    const file = workspaceFile('clocked.trace.jsonl');
+    const start = Date.parse('2026-05-01T10:00:00Z');
+    fs.writeFileSync(
+      file,
+      [
+        line({ ts: new Date(start).toISOString(), type: 'call.start', call: 'done_call', tool: 'fetch', agent: 'run' }),
+        line({ ts: new Date(start + 1_000).toISOString(), type: 'call.start', call: 'open_call', tool: 'shell', agent: 'run' }),
+        line({ ts: new Date(start + 2_000).toISOString(), type: 'call.end', call: 'done_call', status: 'ok' }),
+      ].join(''),
+    );
+    const log = vscode.window.createOutputChannel('trace graph ages test', { log: true });
+    const storage = vscode.Uri.file(workspaceFile('hub-storage'));
+    const hub = new TraceHub(log, storage);
+    try {
+      // A run's clock, stopped 5 s after the trace started, as a paused run's is.
+      const session = await hub.follow(vscode.Uri.file(file), () => start + 5_000);
+      await waitFor(() => (session.last?.runningCalls === 1 ? true : undefined), 5_000, 'the trace to be read');
+      const source = new TraceGraphSource(hub, session);
+      const ages = source.ages();
+      source.dispose();
+      assert.ok(ages, 'a trace with a running call has ages');
+      // Graph node ids of calls are `call:<id>`.
+      const ageOf = (id: string): number => {
+        const age = ages.find((entry) => entry.id === `call:${id}`);
+        assert.ok(age, `no age for ${id}`);
+        return Date.now() - age.startedAt;
+      };
+      // The panel measures to the wall clock, so each age is checked within a second of it.
+      assert.ok(Math.abs(ageOf('open_call') - 4_000) < 1_000, `open_call is ${ageOf('open_call')} ms old on the run clock`);
+      assert.ok(Math.abs(ageOf('done_call') - 2_000) < 1_000, `done_call shows ${ageOf('done_call')} ms, not its duration`);
+    } finally {
+      hub.dispose();
+      log.dispose();
+    }
   });
 });

@@ -132,6 +132,14 @@ export class NativeAdapter implements TraceAdapter {
         builder.add({ type: 'message', at, range, message, from: optionalString(value.from), to: optionalString(value.to) });
         return undefined;
       }
+      case 'run.stranded': {
+        // The rules skip stranded calls. Only the Agent Calls view reads this run-only type.
+        const call = optionalString(value.call);
+        if (call === undefined) return 'run.stranded needs a "call" id.';
+        const waitsFor = Array.isArray(value.waits_for) ? value.waits_for.filter((id): id is string => typeof id === 'string') : [];
+        builder.add({ type: 'call.stranded', at, range, call, tool: optionalString(value.tool), agent: optionalString(value.agent), reason: optionalString(value.reason), waitsFor });
+        return undefined;
+      }
       case 'run.end':
       case 'trace.end':
         builder.add({ type: 'trace.end', at, range });
