@@ -23,9 +23,6 @@ export function timeMedian(runs: number, work: () => unknown): number {
   work();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    // Each run starts from a collected heap, so that it does not pay for the garbage of the
-    // run before it, which on a 1,000,000-step plan is a few hundred megabytes.
-    collectGarbage();
     const start = performance.now();
     work();
     times.push(performance.now() - start);
