@@ -1,8 +1,8 @@
 /**
  * Maps step ids to step indexes with open addressing over typed arrays. Resolving every
- * dependency is the costliest part of building the graph of a large plan. On a 100,000-step
- * plan this table took about half the time of a `Map`: its slots are 4-byte integers that stay
- * in cache, and it compares strings only when the full hashes match.
+ * dependency is the costliest part of building the graph of a large plan. Its slots are 4-byte
+ * integers that stay in cache, and it compares strings only when the full hashes match. With
+ * a `Map` in its place, reading a 100,000-step plan took about 10 % longer in one measurement.
  */
 
 /** Probe sequences longer than this mean colliding ids; the index then falls back to a `Map`. */
