@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/findings';
 import { duration } from '../../core/trace/findingsUtil';
-import type { TraceAgent, TraceCall, UnstartedCall } from '../../core/trace/model';
+import type { SourceRange, TraceAgent, TraceCall, UnstartedCall } from '../../core/trace/model';
 import type { TraceHub } from './hub';
 import type { TraceUpdate } from './session';
 
@@ -123,13 +123,7 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
     for (const finding of findings) tooltip.appendMarkdown(`\n- **${finding.kind}**: `).appendText(finding.message.split('\n')[0]);
     item.tooltip = tooltip;
     item.contextValue = call.status === 'running' && this.update?.ended !== true ? 'traceCallRunning' : 'traceCall';
-    if (session?.uri) {
-      item.command = {
-        command: REVEAL_COMMAND,
-        title: vscode.l10n.t('Reveal Event'),
-        arguments: [session.uri, call.startRange.line, call.startRange.start, call.startRange.end],
-      };
-    }
+    if (session?.uri) item.command = revealCommand(session.uri, call.startRange);
     return item;
   }
 
@@ -152,13 +146,7 @@ export class AgentCallsProvider implements vscode.TreeDataProvider<Item>, vscode
     item.tooltip = tooltip;
     item.contextValue = 'traceCallUnstarted';
     const session = this.hub.active;
-    if (session?.uri) {
-      item.command = {
-        command: REVEAL_COMMAND,
-        title: vscode.l10n.t('Reveal Event'),
-        arguments: [session.uri, call.range.line, call.range.start, call.range.end],
-      };
-    }
+    if (session?.uri) item.command = revealCommand(session.uri, call.range);
     return item;
   }
 
@@ -174,4 +162,9 @@ export async function revealTraceEvent(uri: vscode.Uri, line: number): Promise<v
   const target = Math.min(line, document.lineCount - 1);
   const range = document.lineAt(target).range;
   await vscode.window.showTextDocument(document, { selection: range, preview: true });
+}
+
+/** Returns the command that opens the trace file at an event's line. */
+function revealCommand(uri: vscode.Uri, range: SourceRange): vscode.Command {
+  return { command: REVEAL_COMMAND, title: vscode.l10n.t('Reveal Event'), arguments: [uri, range.line, range.start, range.end] };
 }
