@@ -49,23 +49,24 @@ class IntList {
   private length = 0;
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const larger = new Int32Array(this.data.length * 2);
-      larger.set(this.data);
-      this.data = larger;
-    }
+    if (this.length === this.data.length) this.grow(this.length + 1);
     this.data[this.length++] = value;
   }
 
   /** Appends every value of `values`. */
   pushAll(values: Int32Array): void {
-    while (this.length + values.length > this.data.length) {
-      const larger = new Int32Array(this.data.length * 2);
-      larger.set(this.data);
-      this.data = larger;
-    }
+    if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
     this.data.set(values, this.length);
     this.length += values.length;
+  }
+
+  /** Doubles the buffer until it has room for `needed` values. */
+  private grow(needed: number): void {
+    let size = this.data.length * 2;
+    while (size < needed) size *= 2;
+    const larger = new Int32Array(size);
+    larger.set(this.data);
+    this.data = larger;
   }
 
   /** Returns the values pushed so far, without a copy. */
@@ -353,11 +354,16 @@ class FastReader {
    * closing token. A trailing comma is accepted, as the general reader accepts it.
    */
   private afterEntry(close: SyntaxKind): SyntaxKind {
-    if (this.skip(CHAR_COMMA)) return this.next();
+    return this.separator(close) ? this.next() : close;
+  }
+
+  /** Reads the separator after an entry: true after a comma, false at the closing token. */
+  private separator(close: SyntaxKind): boolean {
+    if (this.skip(CHAR_COMMA)) return true;
     const token = this.next();
-    if (token === COMMA) return this.next();
+    if (token === COMMA) return true;
     if (token !== close) throw BAIL;
-    return token;
+    return false;
   }
 
   /** At a key token: reads the colon and returns the key. */
@@ -464,12 +470,7 @@ class FastReader {
       if (seen & bit) throw BAIL;
       seen |= bit;
       this.stepValue(step, bit, span);
-
-      if (this.skip(CHAR_COMMA)) continue;
-      const token = this.next();
-      if (token === COMMA) continue;
-      if (token !== CLOSE_BRACE) throw BAIL;
-      break;
+      if (!this.separator(CLOSE_BRACE)) break;
     }
     if (!(seen & ID) || !(seen & TOOL)) throw BAIL;
     span[SPAN_END] = this.offset() + 1;
