@@ -453,6 +453,13 @@ describe('graph webview', () => {
 
       // Down from "setup" goes to a step that depends on it; Enter reveals that step.
       await graph.send({ type: 'focus', nodeId: 'setup' });
+      // The page handles the message asynchronously, so the key must wait for the selection.
+      await graph.page.waitForFunction(() => {
+        const view = (window as unknown as { __agentDeadlockGraph: { view(): { cy: { nodes(s: string): Array<{ id(): string }> } } } }).__agentDeadlockGraph.view();
+        // The cycle group was selected before; the step's own node replaces it.
+        const ids = view.cy.nodes(':selected').map((node) => node.id());
+        return ids.length > 0 && !ids.includes('c0');
+      });
       await graph.page.keyboard.press('ArrowDown');
       await graph.page.keyboard.press('Enter');
       await graph.page.waitForFunction(() =>
