@@ -9,11 +9,15 @@
 const MAX_PROBES = 64;
 const EMPTY = -1;
 
+// FNV-1a over UTF-16 code units. A reader that hashes an id while it scans the source uses
+// these too, so that `insert` and `findSlice` can take its hash.
+export const HASH_SEED = 0x811c9dc5 | 0;
+export const HASH_PRIME = 0x01000193;
+
 /** Exported for tests. */
 export function hashId(id: string): number {
-  // FNV-1a over UTF-16 code units.
-  let hash = 0x811c9dc5 | 0;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  let hash = HASH_SEED;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), HASH_PRIME);
   return hash;
 }
 
@@ -43,17 +47,17 @@ export class IdIndex {
    * Adds the id of the next index and returns the first index that has it: this one, or an
    * earlier one for a duplicate. An empty id stands for a missing one; it is skipped and gets -1.
    */
-  add(id: string): number {
+  add(id: string, hash = hashId(id)): number {
     const index = this.ids.length;
     this.ids.push(id);
     if (id === '') return EMPTY;
-    const first = this.insert(id, index);
+    const first = this.insert(id, index, hash);
     if (first === index) this.size++;
     else this.duplicates.push({ index, firstIndex: first });
     return first;
   }
 
-  private insert(id: string, index: number): number {
+  private insert(id: string, index: number, hash: number): number {
     if (this.fallback) {
       const first = this.fallback.get(id);
       if (first !== undefined) return first;
@@ -62,7 +66,6 @@ export class IdIndex {
     }
     if ((this.size + 1) * 2 > this.slots.length) this.grow();
     const { ids, slots, hashes, mask } = this;
-    const hash = hashId(id);
     let slot = hash & mask;
     for (let probes = 0; probes < MAX_PROBES; probes++) {
       const occupant = slots[slot];
@@ -78,7 +81,7 @@ export class IdIndex {
     this.ids.pop();
     this.fallback = new Map(this.entries());
     this.ids.push(id);
-    return this.insert(id, index);
+    return this.insert(id, index, hash);
   }
 
   /** Doubles the table, placing each id by its stored hash. */
@@ -113,6 +116,31 @@ export class IdIndex {
       if (hashes[slot] === hash && ids[occupant] === id) return occupant;
       slot = (slot + 1) & mask;
     }
+  }
+
+  /**
+   * Returns the first index whose id equals `source.slice(start, end)`, or -1, without making
+   * that string. `hash` is the slice's `hashId`.
+   */
+  findSlice(source: string, start: number, end: number, hash: number): number {
+    if (this.fallback) return this.fallback.get(source.slice(start, end)) ?? EMPTY;
+    const { ids, slots, hashes, mask } = this;
+    const length = end - start;
+    let slot = hash & mask;
+    for (;;) {
+      const occupant = slots[slot];
+      if (occupant === EMPTY) return EMPTY;
+      if (hashes[slot] === hash) {
+        const id = ids[occupant];
+        if (id.length === length && source.startsWith(id, start)) return occupant;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Returns the id added at `index`. */
+  idAt(index: number): string {
+    return this.ids[index];
   }
 
   has(id: string): boolean {

@@ -11,7 +11,7 @@ import { createScanner, type JSONScanner, type SyntaxKind } from 'jsonc-parser';
 import type { OffsetRange } from '../findings';
 import type { Dependency, DependencyTable, LockUse, Plan, PlanShape, Step, StepBehavior } from './model';
 import { STEP_BEHAVIORS } from './model';
-import { IdIndex } from '../graph/idIndex';
+import { HASH_PRIME, HASH_SEED, IdIndex } from '../graph/idIndex';
 import { MAX_NESTING } from './tree';
 
 /**
@@ -225,6 +225,14 @@ const UNKNOWN = 16 as SyntaxKind;
 const EOF = 17 as SyntaxKind;
 
 const CHAR_COMMA = 0x2c;
+const CHAR_QUOTE = 0x22;
+const CHAR_BACKSLASH = 0x5c;
+// Copied once: loaders that emit CommonJS, such as the one the benchmark runs under, turn each
+// use of an imported binding into a getter call, which is costly in the loop of `simpleString`.
+const SEED = HASH_SEED;
+const PRIME = HASH_PRIME;
+/** Slots of the reader's tool-name cache; a power of two. */
+const TOOL_CACHE_SIZE = 64;
 const CHAR_COLON = 0x3a;
 
 // Bits for the known keys of a step, so that a repeated key leaves the fast path: the general
@@ -254,6 +262,11 @@ class FastReader {
   private readonly scanner: JSONScanner;
 
   private readonly source: string;
+  /**
+   * Where reading goes on. The reader steps over whitespace, punctuation and simple strings
+   * itself, and places the scanner here only for the tokens it leaves to the scanner.
+   */
+  private position = 0;
   // The steps share this table, whose lists are filled in when the plan has been read.
   private readonly table: EntryTable = {
     ids: [],
@@ -269,6 +282,12 @@ class FastReader {
   // The offsets of the key that `stepKey` read last.
   private keyStart = 0;
   private keyEnd = 0;
+  // The token that `simpleString` read last: its offsets, quotes included, and `hashId` of its value.
+  private stringStart = 0;
+  private stringEnd = 0;
+  private stringHash = 0;
+  /** Recent tool names by hash, so that a plan's many steps with one tool share its string. */
+  private readonly toolNames: (string | undefined)[] = new Array(TOOL_CACHE_SIZE).fill(undefined);
   private readonly first = new IntList();
   private readonly starts = new IntList();
   private readonly ends = new IntList();
@@ -283,9 +302,10 @@ class FastReader {
   private next(): SyntaxKind {
     const scanner = this.scanner;
     for (;;) {
-      this.skipWhitespace();
+      scanner.setPosition(this.skipWhitespace());
       const token = scanner.scan();
       if (scanner.getTokenError() !== 0 || token === UNKNOWN) throw BAIL;
+      this.position = scanner.getPosition();
       if (token < FIRST_TRIVIA || token > LAST_TRIVIA) return token;
     }
   }
@@ -296,14 +316,10 @@ class FastReader {
    */
   private skipWhitespace(): number {
     const source = this.source;
-    let position = this.scanner.getPosition();
+    let position = this.position;
     let code = source.charCodeAt(position);
-    if (code === 32 || code === 10 || code === 13 || code === 9) {
-      do code = source.charCodeAt(++position);
-      while (code === 32 || code === 10 || code === 13 || code === 9);
-      this.scanner.setPosition(position);
-    }
-    return position;
+    while (code === 32 || code === 10 || code === 13 || code === 9) code = source.charCodeAt(++position);
+    return (this.position = position);
   }
 
   /**
@@ -314,8 +330,46 @@ class FastReader {
   private skip(code: number): boolean {
     const position = this.skipWhitespace();
     if (this.source.charCodeAt(position) !== code) return false;
-    this.scanner.setPosition(position + 1);
+    this.position = position + 1;
     return true;
+  }
+
+  /**
+   * Reads a string token without escapes or control characters straight from the source, and
+   * hashes its value on the way. Such strings are nearly all of a plan, and the scanner would
+   * build each one in a loop of its own before the reader hashed it again. Returns false, having
+   * consumed nothing, for anything else, which the caller then passes to the scanner.
+   */
+  private simpleString(): boolean {
+    const source = this.source;
+    const start = this.skipWhitespace();
+    if (source.charCodeAt(start) !== CHAR_QUOTE) return false;
+    let hash = SEED;
+    let position = start + 1;
+    for (;;) {
+      const code = source.charCodeAt(position);
+      if (code === CHAR_QUOTE) break;
+      // Past the end, `code` is NaN, and the scanner reports the unterminated string.
+      if (!(code >= 0x20) || code === CHAR_BACKSLASH) return false;
+      hash = Math.imul(hash ^ code, PRIME);
+      position++;
+    }
+    this.stringStart = start;
+    this.stringEnd = position + 1;
+    this.stringHash = hash;
+    this.position = position + 1;
+    return true;
+  }
+
+  /** Returns the value of the string `simpleString` read, reusing a recent equal tool name. */
+  private toolName(): string {
+    const { source, stringStart, stringEnd, toolNames } = this;
+    const slot = this.stringHash & (TOOL_CACHE_SIZE - 1);
+    const cached = toolNames[slot];
+    if (cached !== undefined && cached.length === stringEnd - stringStart - 2 && source.startsWith(cached, stringStart + 1)) {
+      return cached;
+    }
+    return (toolNames[slot] = source.slice(stringStart + 1, stringEnd - 1));
   }
 
   private expect(token: SyntaxKind): void {
@@ -488,7 +542,7 @@ class FastReader {
     let bit = knownKeyAt(this.source, start);
     let end = start + KEY_TOKEN_LENGTH[bit];
     if (bit !== 0) {
-      this.scanner.setPosition(end);
+      this.position = end;
     } else {
       const token = this.next();
       if (token === CLOSE_BRACE) return -1;
@@ -507,16 +561,29 @@ class FastReader {
   private stepValue(step: TableStep, bit: number, span: Int32Array): void {
     switch (bit) {
       case ID:
-        step.id = this.string();
+        if (this.simpleString()) {
+          step.id = this.source.slice(this.stringStart + 1, this.stringEnd - 1);
+          this.table.stepIds.add(step.id, this.stringHash);
+          span[ID_START] = this.stringStart;
+          span[ID_END] = this.stringEnd;
+        } else {
+          step.id = this.string();
+          this.table.stepIds.add(step.id);
+          span[ID_START] = this.offset();
+          span[ID_END] = this.offset() + this.scanner.getTokenLength();
+        }
         if (step.id === '') throw BAIL;
-        this.table.stepIds.add(step.id);
-        span[ID_START] = this.offset();
-        span[ID_END] = this.offset() + this.scanner.getTokenLength();
         break;
       case TOOL:
-        step.tool = this.string();
-        span[TOOL_START] = this.offset();
-        span[TOOL_END] = this.offset() + this.scanner.getTokenLength();
+        if (this.simpleString()) {
+          step.tool = this.toolName();
+          span[TOOL_START] = this.stringStart;
+          span[TOOL_END] = this.stringEnd;
+        } else {
+          step.tool = this.string();
+          span[TOOL_START] = this.offset();
+          span[TOOL_END] = this.offset() + this.scanner.getTokenLength();
+        }
         break;
       case DEPENDS_ON:
         span[KEY_START] = this.keyStart;
@@ -557,7 +624,7 @@ class FastReader {
 
   /** Reads `depends_on`, a list of non-empty ids or `null` for none, into the plan's table. */
   private dependencies(span: Int32Array): void {
-    let token = this.next();
+    const token = this.next();
     span[LIST_START] = this.offset();
     if (token === NULL) {
       span[LIST_END] = this.offset() + this.scanner.getTokenLength();
@@ -566,19 +633,33 @@ class FastReader {
     if (token !== OPEN_BRACKET) throw BAIL;
 
     const { ids, stepIds } = this.table;
-    const { starts, ends, targets } = this;
-    token = this.next();
-    while (token !== CLOSE_BRACKET) {
-      if (token !== STRING) throw BAIL;
-      const id = this.scanner.getTokenValue();
-      if (id === '') throw BAIL;
-      const start = this.offset();
-      ids.push(id);
-      // Most entries name a step read shortly before, whose id is still in cache.
-      targets.push(stepIds.get(id) ?? -1);
+    const { source, starts, ends, targets } = this;
+    for (;;) {
+      let start: number;
+      let end: number;
+      if (this.simpleString()) {
+        // Most entries name a known step, whose id string is reused instead of a new one.
+        start = this.stringStart;
+        end = this.stringEnd;
+        if (end - start === 2) throw BAIL;
+        const target = stepIds.findSlice(source, start + 1, end - 1, this.stringHash);
+        ids.push(target < 0 ? source.slice(start + 1, end - 1) : stepIds.idAt(target));
+        targets.push(target);
+      } else {
+        const token = this.next();
+        // An empty list, or a trailing comma.
+        if (token === CLOSE_BRACKET) break;
+        if (token !== STRING) throw BAIL;
+        const id = this.scanner.getTokenValue();
+        if (id === '') throw BAIL;
+        start = this.offset();
+        end = start + this.scanner.getTokenLength();
+        ids.push(id);
+        targets.push(stepIds.get(id) ?? -1);
+      }
       starts.push(start);
-      ends.push(start + this.scanner.getTokenLength());
-      token = this.afterEntry(CLOSE_BRACKET);
+      ends.push(end);
+      if (!this.separator(CLOSE_BRACKET)) break;
     }
     span[LIST_END] = this.offset() + 1;
   }

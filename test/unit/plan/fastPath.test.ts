@@ -6,13 +6,20 @@ import { analyzePlan } from '../../../src/core/plan/analyze';
 import { parsePlanGeneral } from '../../../src/core/plan/parse';
 import { readFixture } from '../helpers';
 
-const id = fc.oneof(fc.constantFrom('a', 'b', '__proto__', 'step 1', 'über'), fc.string({ minLength: 1, maxLength: 6 }));
+// Any code unit, so that JSON.stringify writes escapes and the reader's own string scan must
+// hand them to the scanner.
+const anyText = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
+const id = fc.oneof(
+  fc.constantFrom('a', 'b', '__proto__', 'step 1', 'über', 'a"b', 'a\\b', 'tab\tid'),
+  fc.string({ minLength: 1, maxLength: 6 }),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }),
+);
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
 
 const step = fc.record(
   {
     id,
-    tool: fc.string({ maxLength: 5 }),
+    tool: fc.oneof(fc.constantFrom('fetch', 'fetch', 'fetcH'), fc.string({ maxLength: 5 }), anyText(5)),
     depends_on: fc.oneof(fc.array(id, { maxLength: 4 }), fc.constant(null)),
     locks: fc.oneof(fc.array(fc.constantFrom('x', 'y', 'z'), { maxLength: 3 }), fc.constant(null)),
     timeout_ms: fc.nat(),
@@ -38,6 +45,9 @@ function comparable(value: unknown): unknown {
     JSON.stringify(value, (key, item) => (key === 'siblings' ? (item as { range: unknown }[]).map((sibling) => sibling.range) : item)),
   );
 }
+
+/** Characters that end or break a JSON string, or a value, when they land inside one. */
+const specialCharacter = fc.constantFrom('"', '\\', '\n', '\t', '\u0001', '\u001f', '\ud800', ',', ']', '}', '/', '*');
 
 describe('JSON fast path', () => {
   it('matches the general reader on valid plans', () => {
@@ -79,7 +89,7 @@ describe('JSON fast path', () => {
   it('declines every text the general reader reports', () => {
     const base = readFixture('plans/clean.plan.json');
     fc.assert(
-      fc.property(fc.nat(base.length - 1), fc.nat(6), fc.string({ maxLength: 4 }), (start, length, insert) => {
+      fc.property(fc.nat(base.length - 1), fc.nat(6), fc.oneof(fc.string({ maxLength: 4 }), fc.string({ unit: specialCharacter, maxLength: 3 })), (start, length, insert) => {
         const text = base.slice(0, start) + insert + base.slice(Math.min(base.length, start + length));
         const general = parsePlanGeneral(text, 'json');
         const fast = readJsonPlanFast(text);
