@@ -1,7 +1,8 @@
 /**
  * Maps step ids to step indexes with open addressing over typed arrays. Resolving every
- * dependency is the costliest part of building the graph of a large plan. Its slots are 4-byte
- * integers that stay in cache, and it compares strings only when the full hashes match. With
+ * dependency is the costliest part of building the graph of a large plan. Each slot holds an
+ * index and the full hash of its id side by side in one typed array, so that a probe touches one
+ * cache line, and strings are compared only when the full hashes match. With
  * a `Map` in its place, reading a 100,000-step plan took about 10 % longer in one measurement.
  */
 
@@ -10,7 +11,7 @@ const MAX_PROBES = 64;
 const EMPTY = -1;
 
 // FNV-1a over UTF-16 code units. A reader that hashes an id while it scans the source uses
-// these too, so that `insert` and `findSlice` can take its hash.
+// these too, and passes the hash to `add` and `get`.
 export const HASH_SEED = 0x811c9dc5 | 0;
 export const HASH_PRIME = 0x01000193;
 
@@ -21,11 +22,18 @@ export function hashId(id: string): number {
   return hash;
 }
 
+/** Returns `capacity` empty slots. */
+function emptySlots(capacity: number): Int32Array {
+  const slots = new Int32Array(capacity * 2);
+  for (let slot = 0; slot < slots.length; slot += 2) slots[slot] = EMPTY;
+  return slots;
+}
+
 export class IdIndex {
   private readonly ids: string[] = [];
+  /** Slot `s` holds an index at `2 * s`, or EMPTY, and the full hash of its id at `2 * s + 1`. */
   private slots: Int32Array;
-  /** The full hash of the id in each slot. */
-  private hashes: Int32Array;
+  /** Number of slots minus one; the number of slots is a power of two. */
   private mask: number;
   private fallback: Map<string, number> | undefined;
   /** Indexes whose id an earlier index already has, with that earlier index. */
@@ -37,8 +45,7 @@ export class IdIndex {
   constructor(ids: readonly string[] = []) {
     let capacity = 16;
     while (capacity < ids.length * 2) capacity *= 2;
-    this.slots = new Int32Array(capacity).fill(EMPTY);
-    this.hashes = new Int32Array(capacity);
+    this.slots = emptySlots(capacity);
     this.mask = capacity - 1;
     for (const id of ids) this.add(id);
   }
@@ -64,17 +71,17 @@ export class IdIndex {
       this.fallback.set(id, index);
       return index;
     }
-    if ((this.size + 1) * 2 > this.slots.length) this.grow();
-    const { ids, slots, hashes, mask } = this;
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const { ids, slots, mask } = this;
     let slot = hash & mask;
     for (let probes = 0; probes < MAX_PROBES; probes++) {
-      const occupant = slots[slot];
+      const occupant = slots[2 * slot];
       if (occupant === EMPTY) {
-        slots[slot] = index;
-        hashes[slot] = hash;
+        slots[2 * slot] = index;
+        slots[2 * slot + 1] = hash;
         return index;
       }
-      if (hashes[slot] === hash && ids[occupant] === id) return occupant;
+      if (slots[2 * slot + 1] === hash && ids[occupant] === id) return occupant;
       slot = (slot + 1) & mask;
     }
     // Every id before this one is in the table; this one is added to the map below.
@@ -86,54 +93,32 @@ export class IdIndex {
 
   /** Doubles the table, placing each id by its stored hash. */
   private grow(): void {
-    const { slots, hashes } = this;
-    const capacity = slots.length * 2;
+    const slots = this.slots;
+    const capacity = (this.mask + 1) * 2;
     const mask = capacity - 1;
-    const nextSlots = new Int32Array(capacity).fill(EMPTY);
-    const nextHashes = new Int32Array(capacity);
-    for (let old = 0; old < slots.length; old++) {
+    const next = emptySlots(capacity);
+    for (let old = 0; old < slots.length; old += 2) {
       const occupant = slots[old];
       if (occupant === EMPTY) continue;
-      let slot = hashes[old] & mask;
-      while (nextSlots[slot] !== EMPTY) slot = (slot + 1) & mask;
-      nextSlots[slot] = occupant;
-      nextHashes[slot] = hashes[old];
+      const hash = slots[old + 1];
+      let slot = hash & mask;
+      while (next[2 * slot] !== EMPTY) slot = (slot + 1) & mask;
+      next[2 * slot] = occupant;
+      next[2 * slot + 1] = hash;
     }
-    this.slots = nextSlots;
-    this.hashes = nextHashes;
+    this.slots = next;
     this.mask = mask;
   }
 
-  /** Returns the first index whose id is `id`, or undefined. */
-  get(id: string): number | undefined {
+  /** Returns the first index whose id is `id`, or undefined. `hash` is `hashId(id)`, if known. */
+  get(id: string, hash = hashId(id)): number | undefined {
     if (this.fallback) return this.fallback.get(id);
-    const { ids, slots, hashes, mask } = this;
-    const hash = hashId(id);
+    const { ids, slots, mask } = this;
     let slot = hash & mask;
     for (;;) {
-      const occupant = slots[slot];
+      const occupant = slots[2 * slot];
       if (occupant === EMPTY) return undefined;
-      if (hashes[slot] === hash && ids[occupant] === id) return occupant;
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  /**
-   * Returns the first index whose id equals `source.slice(start, end)`, or -1, without making
-   * that string. `hash` is the slice's `hashId`.
-   */
-  findSlice(source: string, start: number, end: number, hash: number): number {
-    if (this.fallback) return this.fallback.get(source.slice(start, end)) ?? EMPTY;
-    const { ids, slots, hashes, mask } = this;
-    const length = end - start;
-    let slot = hash & mask;
-    for (;;) {
-      const occupant = slots[slot];
-      if (occupant === EMPTY) return EMPTY;
-      if (hashes[slot] === hash) {
-        const id = ids[occupant];
-        if (id.length === length && source.startsWith(id, start)) return occupant;
-      }
+      if (slots[2 * slot + 1] === hash && ids[occupant] === id) return occupant;
       slot = (slot + 1) & mask;
     }
   }

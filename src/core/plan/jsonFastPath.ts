@@ -363,13 +363,11 @@ class FastReader {
 
   /** Returns the value of the string `simpleString` read, reusing a recent equal tool name. */
   private toolName(): string {
-    const { source, stringStart, stringEnd, toolNames } = this;
+    const name = this.source.slice(this.stringStart + 1, this.stringEnd - 1);
     const slot = this.stringHash & (TOOL_CACHE_SIZE - 1);
-    const cached = toolNames[slot];
-    if (cached !== undefined && cached.length === stringEnd - stringStart - 2 && source.startsWith(cached, stringStart + 1)) {
-      return cached;
-    }
-    return (toolNames[slot] = source.slice(stringStart + 1, stringEnd - 1));
+    const cached = this.toolNames[slot];
+    if (cached === name) return cached;
+    return (this.toolNames[slot] = name);
   }
 
   private expect(token: SyntaxKind): void {
@@ -638,12 +636,13 @@ class FastReader {
       let start: number;
       let end: number;
       if (this.simpleString()) {
-        // Most entries name a known step, whose id string is reused instead of a new one.
         start = this.stringStart;
         end = this.stringEnd;
         if (end - start === 2) throw BAIL;
-        const target = stepIds.findSlice(source, start + 1, end - 1, this.stringHash);
-        ids.push(target < 0 ? source.slice(start + 1, end - 1) : stepIds.idAt(target));
+        const id = source.slice(start + 1, end - 1);
+        const target = stepIds.get(id, this.stringHash) ?? -1;
+        // The step's own string is kept, so that this copy dies young.
+        ids.push(target < 0 ? id : stepIds.idAt(target));
         targets.push(target);
       } else {
         const token = this.next();

@@ -33,6 +33,10 @@ function assertIndexMatches(index: IdIndex, ids: readonly string[], probes: read
   for (const id of [...ids, ...probes]) {
     assert.equal(index.get(id), expected.first.get(id), `get(${JSON.stringify(id)})`);
     assert.equal(index.has(id), expected.first.has(id));
+    // With the hash given, as the JSON reader looks ids up.
+    const found = index.get(id, hashId(id));
+    assert.equal(found, expected.first.get(id), `get(${JSON.stringify(id)}, hash)`);
+    if (found !== undefined) assert.equal(index.idAt(found), id);
   }
   ids.forEach((id, position) => assert.equal(index.firstOf(position), id === '' ? -1 : expected.first.get(id)));
 }
