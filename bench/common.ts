@@ -30,6 +30,27 @@ export function timeMedian(runs: number, work: () => unknown): number {
   return median(times);
 }
 
+/**
+ * Times several pieces of work in alternation, `runs` rounds after one warm-up round, and
+ * returns each one's median in milliseconds. The order is reversed every other round. This
+ * machine's speed drifts by up to half within seconds, so work timed in separate blocks can
+ * see different machines; alternating lets a ratio between the pieces compare like with like.
+ */
+export function timeInterleavedMedians(runs: number, works: readonly (() => unknown)[]): number[] {
+  for (const work of works) work();
+  const times: number[][] = works.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    const order = works.map((_, index) => index);
+    if (round % 2) order.reverse();
+    for (const index of order) {
+      const start = performance.now();
+      works[index]();
+      times[index].push(performance.now() - start);
+    }
+  }
+  return times.map(median);
+}
+
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }

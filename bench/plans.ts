@@ -10,7 +10,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { checkPlan } from '../src/core/plan/check';
 import { buildCsr } from '../src/core/graph/csr';
 import { stronglyConnectedComponents } from '../src/core/graph/scc';
-import { collectGarbage, formatMs, printTable, seededRandom, timeMedian } from './common';
+import { collectGarbage, formatMs, printTable, seededRandom, timeInterleavedMedians, timeMedian } from './common';
 
 interface RawStep {
   id: string;
@@ -101,12 +101,11 @@ export async function runPlanBench(sizes = [1_000, 10_000, 100_000, 1_000_000], 
     const steps = generatePlan(size);
     const text = JSON.stringify({ steps }, null, 1);
     const large = size >= 100_000;
-    let runs = large ? 5 : 11;
-    if (size >= 1_000_000) runs = 3;
+    let runs = large ? 11 : 21;
+    if (size >= 1_000_000) runs = 5;
     const peerRuns = large ? 3 : 7;
 
-    const jsonParseMs = timeMedian(runs, () => JSON.parse(text));
-    const checkMs = timeMedian(runs, () => checkPlan(text, 'json'));
+    const [jsonParseMs, checkMs] = timeInterleavedMedians(runs, [() => JSON.parse(text), () => checkPlan(text, 'json')]);
     const parsed = (JSON.parse(text) as { steps: RawStep[] }).steps;
     const ourSccMs = timeMedian(runs, () => ourGraphAndScc(parsed));
     const peers = size <= peerLimit;
