@@ -1,7 +1,8 @@
 /**
- * A fast path for well-formed JSON plans. It pulls tokens from jsonc-parser's scanner and builds
- * the `Plan` directly, without the ranged tree (several objects per value) or the event API
- * (a closure call and a path copy per token). It accepts only input that the general reader
+ * A fast path for well-formed JSON plans. It builds the `Plan` directly, without the ranged tree
+ * (several objects per value) or the event API (a closure call and a path copy per token).
+ * Whitespace, punctuation, the usual keys and strings without escapes are read from the source;
+ * jsonc-parser's scanner reads every other token. It accepts only input that the general reader
  * would accept without any finding, and returns undefined as soon as anything else appears,
  * so the general reader, which owns every error message, handles the rest. A property test
  * checks that both paths give the same result on valid plans and that the fast path declines
@@ -231,7 +232,7 @@ const CHAR_BACKSLASH = 0x5c;
 // use of an imported binding into a getter call, which is costly in the loop of `simpleString`.
 const SEED = HASH_SEED;
 const PRIME = HASH_PRIME;
-/** Slots of the reader's tool-name cache; a power of two. */
+/** Number of slots in the reader's tool-name cache, a power of two. */
 const TOOL_CACHE_SIZE = 64;
 const CHAR_COLON = 0x3a;
 
@@ -263,8 +264,8 @@ class FastReader {
 
   private readonly source: string;
   /**
-   * Where reading goes on. The reader steps over whitespace, punctuation and simple strings
-   * itself, and places the scanner here only for the tokens it leaves to the scanner.
+   * Offset of the next character to read. The reader steps over whitespace, punctuation and
+   * simple strings itself, and places the scanner here only for the tokens it leaves to it.
    */
   private position = 0;
   // The steps share this table, whose lists are filled in when the plan has been read.
