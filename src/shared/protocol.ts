@@ -95,6 +95,7 @@ export const WEBVIEW_STRING_KEYS = [
   'legendNearTimeout',
   'legendTimeout',
   'legendKilled',
+  'legendStranded',
   'legendDone',
   'legendFailed',
   'legendUpstream',
@@ -126,6 +127,10 @@ export const WEBVIEW_STRING_KEYS = [
   'statusTimeout',
   'statusKilled',
   'statusStranded',
+  'neverStarted',
+  'neverStartedBecause',
+  'neverStartedNoReason',
+  'strandedBecause',
   'keyboardHelp',
 ] as const;
 
