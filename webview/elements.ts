@@ -151,12 +151,14 @@ export function buildViewGraph(
     if (node.kind === 'missing' && !classes.includes('missing')) classes.push('missing');
     if (node.lockInversion) classes.push('lock-inversion');
     classes.push(`kind-${node.kind}`);
-    const width = nodeWidth(node.label);
+    // A call that never started has no age, so its second line states that it never started.
+    const display = node.neverStarted ? `${node.label}\n${strings.neverStarted}` : node.label;
+    const width = nodeWidth(display);
     const viewNode: ViewNode = {
       id: `n:${node.id}`,
       modelId: node.id,
       label: node.label,
-      display: node.label,
+      display,
       width,
       textWidth: width - 12,
       classes,

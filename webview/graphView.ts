@@ -733,6 +733,13 @@ export class GraphView {
     lines.push([strings.status, statusName(strings, age?.status ?? node.status)]);
     // The reason is a full sentence from the engine, such as "Blocked by a, b".
     if (node.blockedReason !== undefined) lines.push(node.blockedReason);
+    // The run's reason is a clause such as `it waits for "fetch", which failed`.
+    const strandedReason = node.strandedReason?.replace(/\.$/, '');
+    if (node.neverStarted) {
+      lines.push(strandedReason !== undefined ? formatString(strings.neverStartedBecause, strandedReason) : strings.neverStartedNoReason);
+    } else if (strandedReason !== undefined) {
+      lines.push(formatString(strings.strandedBecause, strandedReason));
+    }
     if (node.component !== undefined) {
       lines.push([strings.component, String(this.viewGraph?.componentNumber.get(node.component) ?? node.component)]);
     }

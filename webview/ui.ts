@@ -141,6 +141,7 @@ const LEGEND: LegendEntry[] = [
   { text: 'legendNearTimeout', selector: 'node.running, node.kind-call', swatch: 'node', paint: (s, p) => box(s, p.nodeFill, p.warning, 'solid', 4) },
   { text: 'legendTimeout', selector: 'node.timed-out', swatch: 'node', paint: (s, p) => box(s, p.errorFill, p.error, 'double', 4) },
   { text: 'legendKilled', selector: 'node.killed', swatch: 'node', paint: (s, p) => box(s, p.errorFill, p.error, 'double', 4) },
+  { text: 'legendStranded', selector: 'node.stranded', swatch: 'node', paint: (s, p) => box(s, p.nodeFill, p.warning, 'dashed', 2, 0.7) },
   { text: 'legendDone', selector: 'node.status-done', swatch: 'node', paint: (s, p) => box(s, p.nodeFill, p.success, 'solid', 2) },
   { text: 'legendFailed', selector: 'node.status-failed', swatch: 'node', paint: (s, p) => box(s, p.nodeFill, p.error, 'dotted', 2) },
   { text: 'legendCondensed', selector: 'node.condensed', swatch: 'node', paint: (s, p) => box(s, p.errorFill, p.error, 'double', 3) },

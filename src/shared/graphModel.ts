@@ -36,6 +36,10 @@ export interface GraphNode {
   component?: number;
   /** The reason a blocked step can never run. */
   blockedReason?: string;
+  /** True for a call that a run stranded before it started, so it never ran at all. */
+  neverStarted?: boolean;
+  /** The run's explanation of why it stranded the call, such as `it waits for "fetch", which failed`. */
+  strandedReason?: string;
   /** True when the node takes part in a lock-order inversion. */
   lockInversion?: boolean;
   /** Epoch milliseconds when a call started; with `timeoutMs`, drives the live age. */

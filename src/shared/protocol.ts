@@ -95,6 +95,7 @@ export const WEBVIEW_STRING_KEYS = [
   'legendNearTimeout',
   'legendTimeout',
   'legendKilled',
+  'legendStranded',
   'legendDone',
   'legendFailed',
   'legendUpstream',
@@ -126,6 +127,10 @@ export const WEBVIEW_STRING_KEYS = [
   'statusTimeout',
   'statusKilled',
   'statusStranded',
+  'neverStarted',
+  'neverStartedBecause',
+  'neverStartedNoReason',
+  'strandedBecause',
   'keyboardHelp',
 ] as const;
 
@@ -264,6 +269,11 @@ function node(value: unknown, path: string): GraphNode {
   assign(result, 'stage', optional(object.stage, (v) => integer(v, `${path}.stage`)));
   assign(result, 'component', optional(object.component, (v) => integer(v, `${path}.component`)));
   assign(result, 'blockedReason', optional(object.blockedReason, (v) => string(v, `${path}.blockedReason`)));
+  if (object.neverStarted !== undefined) {
+    if (typeof object.neverStarted !== 'boolean') fail(`${path}.neverStarted`, 'a boolean');
+    result.neverStarted = object.neverStarted;
+  }
+  assign(result, 'strandedReason', optional(object.strandedReason, (v) => string(v, `${path}.strandedReason`)));
   if (object.lockInversion !== undefined) {
     if (typeof object.lockInversion !== 'boolean') fail(`${path}.lockInversion`, 'a boolean');
     result.lockInversion = object.lockInversion;

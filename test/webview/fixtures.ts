@@ -44,6 +44,7 @@ export function testStrings(): WebviewStrings {
     legendNearTimeout: 'Near its timeout',
     legendTimeout: 'Timed out',
     legendKilled: 'Killed',
+    legendStranded: 'Stranded',
     legendDone: 'Done',
     legendFailed: 'Failed',
     legendCondensed: 'Cycle shown as one node',
@@ -56,6 +57,10 @@ export function testStrings(): WebviewStrings {
     condensedNotice: 'Large graph: each cycle is one node. Click it to expand.',
     age: '{0}',
     ageOfTimeout: '{0} / {1}',
+    neverStarted: 'never started',
+    neverStartedBecause: 'Never started: {0}.',
+    neverStartedNoReason: 'Never started, no reason given.',
+    strandedBecause: 'Stranded: {0}.',
     keyboardHelp: 'Arrows move, Enter reveals, n/p cycles, / searches',
   };
 }

@@ -3,7 +3,11 @@
  * assertions read Cytoscape's state through the test hook that only test pages enable.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+
+import { checkTrace } from '../../src/core/trace/check';
 
 import type { GraphModel } from '../../src/shared/graphModel';
 import { parseWebviewMessage, type HostMessage, type ViewOptions } from '../../src/shared/protocol';
@@ -32,6 +36,7 @@ interface NodeFacts {
   label: string;
   display: string;
   borderColor: string;
+  borderStyle: string;
   backgroundColor: string;
   opacity: number;
   parent: string | undefined;
@@ -59,6 +64,7 @@ function nodeFacts(graph: GraphPage, modelId: string): Promise<NodeFacts | undef
       label: String(node.data('label')),
       display: String(node.data('display')),
       borderColor: node.style('border-color'),
+      borderStyle: node.style('border-style'),
       backgroundColor: node.style('background-color'),
       opacity: Number(node.style('opacity')),
       parent: parent.empty() ? undefined : parent.id(),
@@ -245,6 +251,51 @@ describe('graph webview', () => {
       assert.ok(timedOut?.classes.includes('timed-out'), 'a timed-out call stays marked');
       assert.ok(killed?.classes.includes('killed'), 'a killed call stays marked');
       await screenshot(graph.page, 'wait-for-ages-dark');
+      assert.deepEqual(graph.problems, []);
+    } finally {
+      await graph.close();
+    }
+  });
+
+  test('stranded calls read as never started', async () => {
+    // The model comes from a trace that `agent-deadlock run` wrote for a plan with a failed
+    // call, a lock deadlock and calls stranded behind both.
+    const name = 'run-stranded-deadlock.jsonl';
+    const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'traces', name), 'utf8');
+    const { graph: model } = checkTrace(text, name);
+    const graph = await openGraphPage(harness, THEMES.light);
+    try {
+      await graph.rendered(() => graph.send(init(model)));
+
+      const publish = await nodeFacts(graph, 'call:publish');
+      assert.ok(publish, 'the call that never started is drawn');
+      assert.ok(publish.classes.includes('stranded'), publish.classes.join(' '));
+      assert.equal(publish.display, 'http publish\nnever started');
+      assert.equal(publish.borderColor, 'rgb(191,136,3)', 'the border follows --vscode-editorWarning-foreground');
+      assert.equal(publish.borderStyle, 'dashed');
+      const writer = await nodeFacts(graph, 'call:writer');
+      assert.ok(writer, 'the deadlocked call is drawn');
+      assert.ok(writer.classes.includes('cycle'), 'the deadlocked call stays on its cycle');
+      assert.ok(!publish.classes.includes('cycle'));
+
+      const legend = await graph.page.locator('.legend li:not([hidden])').allTextContents();
+      assert.ok(legend.includes('Stranded'), legend.join(', '));
+
+      await graph.page.mouse.move(publish.rendered.x, publish.rendered.y);
+      await graph.page.waitForSelector('.tooltip:not([hidden])');
+      const tooltip = (await graph.page.locator('.tooltip').textContent()) ?? '';
+      assert.ok(tooltip.includes('Never started: it waits for "writer", "reader", which cannot finish.'), tooltip);
+      await screenshot(graph.page, 'stranded-calls-light');
+
+      await graph.page.mouse.move(writer.rendered.x, writer.rendered.y);
+      await graph.page.waitForFunction(() => document.querySelector('.tooltip')?.textContent?.includes('db writer') === true);
+      const writerTooltip = (await graph.page.locator('.tooltip').textContent()) ?? '';
+      assert.ok(writerTooltip.includes('Stranded: it waits for lock "cache", held by "reader".'), writerTooltip);
+      assert.ok(!writerTooltip.includes('Never started'), 'writer started');
+
+      await graph.setTheme(THEMES.dark);
+      const dark = await nodeFacts(graph, 'call:publish');
+      assert.equal(dark?.borderColor, 'rgb(204,167,0)', 'the border follows the dark theme');
       assert.deepEqual(graph.problems, []);
     } finally {
       await graph.close();

@@ -719,8 +719,18 @@ export class RunEngine {
     this.emit({ type: 'call_stranded', t: this.relativeNow(), id: call.id, tool: call.tool, reason, waitsFor });
   }
 
+  /** Strands every call not started yet, each with the dependencies it still waited for. */
   private strandPending(reason: string): void {
-    for (let i = 0; i < this.n; i++) if (this.status[i] === 'pending') this.strand(i, reason, []);
+    const { offsets, targets } = this.prepared.waitFor;
+    for (let i = 0; i < this.n; i++) {
+      if (this.status[i] !== 'pending') continue;
+      const waits: string[] = [];
+      for (let e = offsets[i]; e < offsets[i + 1]; e++) {
+        const id = this.source.calls[targets[e]].id;
+        if (this.status[targets[e]] !== 'ok' && !waits.includes(id)) waits.push(id);
+      }
+      this.strand(i, reason, waits);
+    }
   }
 
   /**

@@ -3,7 +3,8 @@
  * `call.start`, `call.end`, `lock.*` and `heartbeat` events with a `ts` time), so a run can be
  * reopened, diffed and checked like any recorded trace. Run-only facts (timeouts, watchdog
  * kills, stranded calls, deadlocks) use `run.*` event types, which the trace rules skip. The
- * Agent Calls view reads `run.stranded` to list calls that never started.
+ * Agent Calls view and the trace's wait-for graph read `run.stranded` to show calls that never
+ * started.
  * Every line also carries `t`, the ms since the run started.
  */
 import type { RunEvent } from './types';

@@ -3,7 +3,7 @@ import type { GraphEdge, GraphModel, GraphNode, NodeKind, NodeStatus } from '../
 import type { TraceAnalysis } from './analyze';
 import type { TraceBuilder } from './builder';
 import { clock, duration } from './findingsUtil';
-import { refKey, type CallStatus, type Ref, type TraceCall } from './model';
+import { refKey, type CallStatus, type Ref, type TraceCall, type UnstartedCall } from './model';
 
 const STATUS: Record<CallStatus, NodeStatus> = {
   running: 'running',
@@ -66,6 +66,7 @@ export function traceGraphModel(builder: TraceBuilder, analysis: TraceAnalysis, 
       component: onCycle.get(key),
       range: plain(call.startRange),
       details: callDetails(call),
+      strandedReason: call.strandedReason,
     });
     if (call.status !== 'running' && builder.agents.has(call.agent)) {
       edges.push({ id: `parent ${call.agent} ${call.id}`, source: `agent:${call.agent}`, target: key, kind: 'parent', onCycle: false });
@@ -87,6 +88,17 @@ export function traceGraphModel(builder: TraceBuilder, analysis: TraceAnalysis, 
   }
 
   const known = new Set(nodes.map((node) => node.id));
+  const unstarted = [...builder.unstartedCalls.values()].filter((call) => !known.has(refKey({ kind: 'call', id: call.id })));
+  for (const call of unstarted) known.add(refKey({ kind: 'call', id: call.id }));
+  for (const call of unstarted) {
+    const drawn = unstartedCall(call, builder, known);
+    // Only waits and locks the trace records for the call itself can put it on a cycle.
+    drawn.node.status = statusOf(drawn.node.id, 'stranded');
+    drawn.node.component = onCycle.get(drawn.node.id);
+    nodes.push(drawn.node);
+    edges.push(...drawn.edges);
+  }
+
   const cycleEdges = new Map<string, string[]>();
   for (const cycle of analysis.graph.cycles) {
     const ids = cycle.nodes.map(refKey);
@@ -117,6 +129,50 @@ export function traceGraphModel(builder: TraceBuilder, analysis: TraceAnalysis, 
     edges,
     components: analysis.graph.cycles.map((cycle, id) => ({ id, members: cycle.members.map(refKey) })),
   };
+}
+
+/**
+ * Builds the node of a call that a run stranded before it started, and its edges: one from its
+ * agent, and one to each call or lock it waits for (`lock:NAME` entries are locks). A target
+ * without a node, such as a call dropped from a long live trace, is named in the details.
+ * These edges stay out of the wait-for graph that cycles are found in, because a call that
+ * never started holds nothing and so cannot close a deadlock.
+ */
+function unstartedCall(call: UnstartedCall, builder: TraceBuilder, known: ReadonlySet<string>): { node: GraphNode; edges: GraphEdge[] } {
+  const key = refKey({ kind: 'call', id: call.id });
+  const edges: GraphEdge[] = [];
+  if (builder.agents.has(call.agent)) {
+    edges.push({ id: `parent ${call.agent} ${call.id}`, source: `agent:${call.agent}`, target: key, kind: 'parent', onCycle: false });
+  }
+
+  const drawn = new Set<string>();
+  const missing: string[] = [];
+  for (const id of call.waitsFor) {
+    const isLock = id.startsWith('lock:');
+    const target = isLock ? id : refKey({ kind: 'call', id });
+    if (!known.has(target)) {
+      if (!missing.includes(id)) missing.push(id);
+      continue;
+    }
+    if (drawn.has(target)) continue;
+    drawn.add(target);
+    edges.push({ id: `stranded ${key} ${target}`, source: key, target, kind: isLock ? 'requests' : 'wait', onCycle: false, range: plain(call.range) });
+  }
+
+  const details = [`agent ${call.agent}`, `stranded at ${clock(call.at)}`];
+  if (missing.length > 0) details.push(`waits for ${missing.join(', ')}, which the graph does not show`);
+  const node: GraphNode = {
+    id: key,
+    label: call.tool !== undefined ? `${call.tool} ${call.id}` : call.id,
+    kind: 'call',
+    status: 'stranded',
+    tool: call.tool,
+    neverStarted: true,
+    strandedReason: call.reason,
+    range: plain(call.range),
+    details,
+  };
+  return { node, edges };
 }
 
 function callDetails(call: TraceCall): string[] {

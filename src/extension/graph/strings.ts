@@ -45,6 +45,7 @@ export function graphStrings(): WebviewStrings {
     legendNearTimeout: vscode.l10n.t('Running call past 75% of its timeout'),
     legendTimeout: vscode.l10n.t('Timed out'),
     legendKilled: vscode.l10n.t('Killed by the watchdog'),
+    legendStranded: vscode.l10n.t('Stranded: what it waits for failed, hung or was lost, so it never finishes or never starts'),
     legendDone: vscode.l10n.t('Finished'),
     legendFailed: vscode.l10n.t('Failed'),
     legendCondensed: vscode.l10n.t('Cycle drawn as one node; click to expand'),
@@ -76,6 +77,10 @@ export function graphStrings(): WebviewStrings {
     statusTimeout: vscode.l10n.t('timed out'),
     statusKilled: vscode.l10n.t('killed'),
     statusStranded: vscode.l10n.t('stranded'),
+    neverStarted: vscode.l10n.t('never started'),
+    neverStartedBecause: vscode.l10n.t('Never started: {0}.', '{0}'),
+    neverStartedNoReason: vscode.l10n.t('Never started: the run stranded it, and the trace gives no reason.'),
+    strandedBecause: vscode.l10n.t('Stranded: {0}.', '{0}'),
     keyboardHelp: vscode.l10n.t(
       'Dependency graph. Arrow keys move between steps, Up goes to a dependency and Down to a dependent, Enter reveals the step, n and p jump between cycles, + and - zoom, 0 fits, / searches.',
     ),

@@ -243,6 +243,24 @@ test('run deadline cuts off in-flight calls and strands the rest', () => {
   assert.equal(byId(result, 'long').error?.code, 'DEADLINE');
   assert.equal(byId(result, 'long').endMs, 2_500);
   assert.equal(byId(result, 'next').outcome, 'stranded');
+  assert.deepEqual(byId(result, 'next').waitsFor, ['long'], 'it names the dependency still in flight');
+});
+
+test('deadline strand names unfinished dependencies', () => {
+  const result = runVirtual(
+    plan(
+      call('crawl', { durationMs: 10_000 }),
+      call('cached', { durationMs: 10 }),
+      call('index', { dependsOn: ['crawl', 'cached'] }),
+      call('publish', { dependsOn: ['index', 'index'] }),
+      call('queued', { durationMs: 10 }),
+    ),
+    { deadlineMs: 1_000, concurrency: 2 },
+  );
+  assert.equal(byId(result, 'cached').outcome, 'ok');
+  assert.deepEqual(byId(result, 'index').waitsFor, ['crawl'], 'a completed dependency is not waited for');
+  assert.deepEqual(byId(result, 'publish').waitsFor, ['index'], 'a stranded dependency is named once');
+  assert.equal(byId(result, 'queued').outcome, 'ok', 'the second slot runs the independent call');
 });
 
 test('lost call with the watchdog off is reported as hung', () => {
@@ -266,6 +284,7 @@ test('stop kills in-flight calls and strands pending ones', () => {
   assert.equal(result.calls[0].error?.code, 'STOPPED');
   assert.equal(result.calls[0].endMs, 300);
   assert.equal(result.calls[1].outcome, 'stranded');
+  assert.deepEqual(result.calls[1].waitsFor, ['a']);
 });
 
 test('pause freezes the virtual run until resume', () => {

@@ -46,6 +46,30 @@ test('condensed component merges its edges', () => {
   for (const edge of touching) assert.equal(edge.modelIndex, -1);
 });
 
+test('never-started call says so', () => {
+  const model: GraphModel = {
+    kind: 'wait-for',
+    title: 'run.jsonl',
+    nodes: [
+      { id: 'call:fetch', label: 'web_fetch fetch', kind: 'call', status: 'failed' },
+      { id: 'call:summarise', label: 'llm sum', kind: 'call', status: 'stranded', neverStarted: true, strandedReason: 'it waits for "fetch", which failed' },
+      { id: 'call:writer', label: 'db writer', kind: 'call', status: 'stranded', strandedReason: 'it waits for lock "cache"' },
+    ],
+    edges: [{ id: 'e1', source: 'call:summarise', target: 'call:fetch', kind: 'wait', onCycle: false }],
+    components: [],
+  };
+  const graph = buildViewGraph(model, new Set(), testStrings());
+  const summarise = graph.nodes.find((node) => node.modelId === 'call:summarise');
+  assert.ok(summarise);
+  assert.equal(summarise.label, 'llm sum');
+  assert.equal(summarise.display, 'llm sum\nnever started');
+  assert.ok(summarise.classes.includes('stranded'), summarise.classes.join(' '));
+  assert.equal(summarise.width, nodeWidth('never started'), 'the node is as wide as its longer second line');
+
+  const writer = graph.nodes.find((node) => node.modelId === 'call:writer');
+  assert.equal(writer?.display, 'db writer', 'a call stranded after it started keeps its age line free');
+});
+
 test('edges to unknown steps are marked', () => {
   const graph = buildViewGraph(cyclicPlan(), new Set(), testStrings());
   const toGhost = graph.edges.filter((edge) => edge.classes.includes('to-missing'));

@@ -44,6 +44,25 @@ test('unknown edge endpoint is rejected', () => {
   assert.match(!parsed.ok ? parsed.error : '', /edges\[0\]\.target.*"nowhere"/);
 });
 
+test('stranded node fields are validated', () => {
+  const stranded = {
+    kind: 'wait-for',
+    title: 'run.jsonl',
+    nodes: [{ id: 'call:report', label: 'llm report', kind: 'call', status: 'stranded', neverStarted: true, strandedReason: 'it waits for "fetch", which failed' }],
+    edges: [],
+    components: [],
+  };
+  const parsed = parseHostMessage({ type: 'update', model: stranded });
+  assert.deepEqual(parsed, { ok: true, value: { type: 'update', model: stranded } });
+
+  const notBoolean = parseHostMessage({ type: 'update', model: { ...stranded, nodes: [{ ...stranded.nodes[0], neverStarted: 'yes' }] } });
+  assert.equal(notBoolean.ok, false);
+  assert.match(!notBoolean.ok ? notBoolean.error : '', /nodes\[0\]\.neverStarted/);
+  const notString = parseHostMessage({ type: 'update', model: { ...stranded, nodes: [{ ...stranded.nodes[0], strandedReason: 3 }] } });
+  assert.equal(notString.ok, false);
+  assert.match(!notString.ok ? notString.error : '', /nodes\[0\]\.strandedReason/);
+});
+
 test('duplicate node id is rejected', () => {
   const broken = { ...model, nodes: [...model.nodes, model.nodes[0]], edges: [], components: [] };
   const parsed = parseHostMessage({ type: 'update', model: broken });
