@@ -289,6 +289,19 @@ function strandedWaits(builder: TraceBuilder, live: boolean, findings: Finding[]
       );
       continue;
     }
+    const unstarted = wait.target.kind === 'call' ? builder.unstartedCalls.get(wait.target.id) : undefined;
+    if (unstarted && !builder.calls.has(unstarted.id)) {
+      const reasonText = unstarted.reason === undefined ? '' : ` (${unstarted.reason.replace(/\.$/, '')})`;
+      findings.push(
+        traceFinding(
+          'stranded',
+          `${waiter} waits for ${target} since ${clock(wait.startedAt)}, but the run stranded ${target} before it started${reasonText}, so nothing will wake it.`,
+          wait.range,
+          { calls: waiterCalls(wait.waiter, wait.target), related: [related(`${target} stranded here`, unstarted.range)], data: { targetStatus: 'stranded' } },
+        ),
+      );
+      continue;
+    }
     const unknown = (wait.target.kind === 'call' && !builder.calls.has(wait.target.id)) || (wait.target.kind === 'agent' && !builder.agents.has(wait.target.id));
     if (unknown && !live) {
       findings.push(

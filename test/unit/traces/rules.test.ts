@@ -153,6 +153,20 @@ describe('stranded', () => {
     assert.ok(stranded.some((f) => f.calls?.includes('never-started')));
   });
 
+  it('explains a wait on an unstarted call', () => {
+    const { findings, text } = check('native-wait-on-stranded.jsonl');
+    const stranded = ofKind(findings, 'stranded');
+    const onSummary = stranded.find((f) => f.calls?.includes('summarise'));
+    assert.ok(onSummary, 'no finding for the wait on summarise');
+    assert.equal(onSummary.data?.targetStatus, 'stranded');
+    assert.match(onSummary.message, /stranded call summarise before it started \(it waits for "fetch", which failed\)/);
+    assert.doesNotMatch(onSummary.message, /never appears/);
+    assert.equal(lineOf(text, onSummary.related![0].range.start), 3);
+    // A wait on an id with no line at all is still lost.
+    const onGhost = stranded.find((f) => f.calls?.includes('ghost'));
+    assert.equal(onGhost?.data?.targetStatus, 'lost');
+  });
+
   it('does not report waits on unseen ids while the trace is live', () => {
     const { findings } = check('native-stranded.jsonl', { live: true, now: Date.parse('2026-05-01T12:00:10Z') });
     assert.ok(!ofKind(findings, 'stranded').some((f) => f.calls?.includes('never-started')));

@@ -133,7 +133,8 @@ export class NativeAdapter implements TraceAdapter {
         return undefined;
       }
       case 'run.stranded': {
-        // The rules skip stranded calls. The Agent Calls view and the wait-for graph show them.
+        // The rules skip stranded calls, except to explain a wait on one. The Agent Calls view
+        // and the wait-for graph show them.
         const call = optionalString(value.call);
         if (call === undefined) return 'run.stranded needs a "call" id.';
         const waitsFor = Array.isArray(value.waits_for) ? value.waits_for.filter((id): id is string => typeof id === 'string') : [];
