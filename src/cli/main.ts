@@ -14,6 +14,7 @@ import { formatSarif } from '../core/report/sarif';
 import { formatText } from '../core/report/text';
 import type { Severity } from '../core/findings';
 import { checkInput, InputError, type CheckOptions } from './inputs';
+import { checkFile, readFileChunks, readWholeFile, type InputFiles } from './fileInput';
 import './traceInput';
 import { parseArguments, UsageError, type ParsedArguments } from './arguments';
 import { VERSION } from './version';
@@ -25,10 +26,9 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 
 /** The CLI's input and output, so tests can pass their own. */
-export interface CliIo {
+export interface CliIo extends InputFiles {
   stdout(text: string): void;
   stderr(text: string): void;
-  readFile(path: string): string;
   isTty: boolean;
   env: Record<string, string | undefined>;
 }
@@ -108,15 +108,6 @@ export function main(argv: string[], io: CliIo): number {
   }
 }
 
-function readInput(path: string, io: CliIo): string {
-  try {
-    return io.readFile(path);
-  } catch (error) {
-    const reason = describeError(error);
-    throw new InputError(`cannot read ${path}: ${reason}.`, reason);
-  }
-}
-
 /** Parses a non-negative whole number of milliseconds, or returns undefined. */
 function parseMilliseconds(value: string): number | undefined {
   if (!/^\d+$/.test(value)) return undefined;
@@ -159,7 +150,7 @@ function runCheck(args: ParsedArguments, io: CliIo): number {
   let unreadable = false;
   for (const path of args.positionals) {
     try {
-      results.push(checkInput(path, readInput(path, io), options));
+      results.push(checkFile(path, io, options));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       io.stderr(`agent-deadlock: ${escapeControlCharacters(error.message)}\n`);
@@ -182,7 +173,7 @@ function runGraph(args: ParsedArguments, io: CliIo): number {
   if (!['dot', 'mermaid', 'json'].includes(format)) throw new UsageError(`invalid --format "${format}" for graph. Use dot, mermaid or json.`);
   if (args.positionals.length !== 1) throw new UsageError('graph needs exactly one plan FILE.');
   const path = args.positionals[0];
-  const text = readInput(path, io);
+  const text = readWholeFile(path, io);
   const report = checkInput(path, text, checkOptions(args));
   if (report.kind !== 'plan') throw new UsageError(`${path} is a trace; graph exports plans. Open traces in the editor to see their wait-for graph.`);
   const analysis = checkPlan(text, planFormatForPath(path) ?? (report.format.includes('YAML') ? 'yaml' : 'json'));
@@ -213,6 +204,7 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readFile: (path) => fs.readFileSync(path, 'utf8'),
+    readChunks: (path) => readFileChunks(path),
     isTty: process.stdout.isTTY === true,
     env: process.env,
   };

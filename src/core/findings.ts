@@ -7,6 +7,19 @@
 export interface OffsetRange {
   start: number;
   end: number;
+  /**
+   * The lines and columns of both ends, set only by readers that do not keep the text (the
+   * CLI's chunked trace reading), so that reports can place the range without it.
+   */
+  position?: RangePosition;
+}
+
+/** Zero-based lines and UTF-16 columns of both ends of a range, counted as `LineIndex` counts them. */
+export interface RangePosition {
+  line: number;
+  character: number;
+  endLine: number;
+  endCharacter: number;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -7,7 +7,7 @@ import { buildCsr } from '../graph/csr';
 import { stronglyConnectedComponents } from '../graph/scc';
 import type { Finding } from '../findings';
 import { capitalise, type TraceBuilder } from './builder';
-import { clock, duration, isoTime, related, traceFinding } from './findingsUtil';
+import { clock, duration, isoTime, offsetRange, related, traceFinding } from './findingsUtil';
 import { describeRef, refKey, type LockOrderEdge, type Ref, type TraceCall } from './model';
 import { buildWaitForGraph, type WaitEdge, type WaitForGraph } from './waitFor';
 
@@ -117,7 +117,7 @@ function deadlocks(builder: TraceBuilder, graph: WaitForGraph, findings: Finding
         calls,
         spans: spans.length > 0 ? spans : undefined,
         locks: locks.length > 0 ? locks : undefined,
-        ranges: cycle.edges.map((edge) => ({ start: edge.range.start, end: edge.range.end })),
+        ranges: cycle.edges.map((edge) => offsetRange(edge.range)),
         related: cycle.edges.map((edge, index) => related(lines[index], edge.range)),
         data: {
           closedAt: isoTime(cycle.closedAt) ?? 'unknown',
@@ -158,7 +158,7 @@ function brokenDeadlocks(builder: TraceBuilder, graph: WaitForGraph, findings: F
         {
           calls,
           locks: locks.length > 0 ? locks : undefined,
-          ranges: cycle.edges.map((edge) => ({ start: edge.range.start, end: edge.range.end })),
+          ranges: cycle.edges.map((edge) => offsetRange(edge.range)),
           related: cycle.edges.map((edge, index) => related(lines[index], edge.range)),
           data: {
             closedAt: isoTime(cycle.closedAt) ?? 'unknown',
@@ -379,7 +379,7 @@ function lockOrderInversions(builder: TraceBuilder, findings: Finding[]): void {
         cycleEdges[0].range,
         {
           locks,
-          ranges: cycleEdges.map((edge) => ({ start: edge.range.start, end: edge.range.end })),
+          ranges: cycleEdges.map((edge) => offsetRange(edge.range)),
           related: cycleEdges.map((edge, i) => related(lines[i], edge.range)),
           calls: cycleEdges.filter((edge) => edge.holder.kind === 'call').map((edge) => edge.holder.id),
         },

@@ -9,7 +9,7 @@
  */
 import type { Finding } from '../findings';
 import { CycleWatch, waitTarget } from './cycleWatch';
-import { clock, duration, jsonEqual, related, traceFinding } from './findingsUtil';
+import { clock, duration, jsonEqual, offsetRange, related, traceFinding } from './findingsUtil';
 import {
   describeRef,
   refKey,
@@ -414,7 +414,7 @@ export class TraceBuilder {
     const finding = state.finding;
     const calls = state.calls;
     finding.message = message;
-    finding.range = { start: call.startRange.start, end: call.startRange.end };
+    finding.range = offsetRange(call.startRange);
     finding.calls = [...calls];
     finding.related = state.ranges.map((range, index) => related(`repetition of call ${calls[index]}`, range));
     finding.data = { count: state.count, agent: call.agent };

@@ -1,4 +1,4 @@
-import { DEFAULT_SEVERITY, type Finding, type RelatedLocation, type TraceRuleId } from '../findings';
+import { DEFAULT_SEVERITY, type Finding, type OffsetRange, type RelatedLocation, type TraceRuleId } from '../findings';
 import type { SourceRange } from './model';
 
 /** Builds a trace finding with the shared defaults: rule severity, no steps, no fixes. */
@@ -13,7 +13,7 @@ export function traceFinding(
     severity: DEFAULT_SEVERITY[kind],
     message,
     steps: [],
-    range: { start: range.start, end: range.end },
+    range: offsetRange(range),
     related: [],
     fixes: [],
     ...extra,
@@ -21,7 +21,12 @@ export function traceFinding(
 }
 
 export function related(message: string, range: SourceRange): RelatedLocation {
-  return { message, range: { start: range.start, end: range.end } };
+  return { message, range: offsetRange(range) };
+}
+
+/** Copies the offsets of a range, and its line and column position when the reader recorded one. */
+export function offsetRange(range: OffsetRange): OffsetRange {
+  return range.position === undefined ? { start: range.start, end: range.end } : { start: range.start, end: range.end, position: range.position };
 }
 
 /** Formats epoch milliseconds as a UTC clock time, with milliseconds only when they are not zero. */

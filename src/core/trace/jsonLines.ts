@@ -1,7 +1,7 @@
 /** Helpers shared by the adapters: times, JSON lines with their positions, invalid-line findings. */
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import type { Finding } from '../findings';
-import { traceFinding } from './findingsUtil';
+import type { Finding, RangePosition } from '../findings';
+import { offsetRange, traceFinding } from './findingsUtil';
 import type { SourceRange } from './model';
 
 /**
@@ -32,8 +32,9 @@ export function forEachLine(text: string, visit: (line: string, start: number, e
   }
 }
 
-export function lineRange(start: number, end: number, line: number): SourceRange {
-  return { start, end, line, endLine: line };
+/** Builds the range of one line's content. `position`, when the reader computed it, is its place as `LineIndex` counts lines. */
+export function lineRange(start: number, end: number, line: number, position?: RangePosition): SourceRange {
+  return position === undefined ? { start, end, line, endLine: line } : { start, end, line, endLine: line, position };
 }
 
 /** Finds where JSON.parse failed, as an offset into `line`, with a reason. */
@@ -77,7 +78,7 @@ export function invalidJsonLine(line: string, range: SourceRange, isLast: boolea
     range,
     {
       data: { line: range.line + 1, column },
-      fixes: [{ title: `Remove line ${range.line + 1}`, edits: [{ range: { start: range.start, end: range.end }, newText: '' }] }],
+      fixes: [{ title: `Remove line ${range.line + 1}`, edits: [{ range: offsetRange(range), newText: '' }] }],
     },
   );
 }

@@ -4,6 +4,7 @@
  * pretty-printed OTLP request body.
  */
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from 'jsonc-parser';
+import type { RangePosition } from '../findings';
 import { LineIndex } from '../text/lineIndex';
 import { AnthropicAdapter, isMessageParam } from './adapters/anthropic';
 import { ClaudeCodeAdapter, isClaudeCodeLine } from './adapters/claudeCode';
@@ -18,7 +19,7 @@ import type { SourceRange, TraceFormat } from './model';
 export const TRACE_FORMATS: readonly TraceFormat[] = ['native', 'anthropic', 'claude-code', 'otlp'];
 
 /** Lines read before giving up on detecting the format. */
-const DETECTION_LINES = 64;
+export const DETECTION_LINES = 64;
 
 /** Returns the format of one parsed JSON value, or undefined when it fits none. */
 export function formatOfValue(value: unknown): TraceFormat | undefined {
@@ -104,11 +105,14 @@ export class TraceLineReader {
     this.builder.format = format;
   }
 
-  /** Reads one line; `start` and `end` are offsets of its content in the whole text, without the line break. */
-  pushLine(line: string, start: number, end: number, lineNumber: number, isLast = false): void {
+  /**
+   * Reads one line. `start` and `end` are offsets of its content in the whole text, without the
+   * line break. `position`, when given, is recorded on every range taken from the line.
+   */
+  pushLine(line: string, start: number, end: number, lineNumber: number, isLast = false, position?: RangePosition): void {
     this.lineCount = lineNumber + 1;
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
-    const range = lineRange(start, end, lineNumber);
+    if (isIgnoredLine(line)) return;
+    const range = lineRange(start, end, lineNumber, position);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -152,6 +156,11 @@ export class TraceLineReader {
   }
 }
 
+/** True for a line that `TraceLineReader` skips: empty, or blank and starting with ASCII whitespace. */
+export function isIgnoredLine(line: string): boolean {
+  return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '');
+}
+
 /** Reads a whole trace text: line by line for JSONL, or as one JSON document. */
 export function readTraceText(text: string, options: TraceReaderOptions = {}): TraceBuilder {
   const format = options.format ?? detectTraceFormat(text);
@@ -165,7 +174,7 @@ export function readTraceText(text: string, options: TraceReaderOptions = {}): T
 }
 
 /** True when the text is one JSON document spread over several lines rather than JSON lines. */
-function isSingleDocument(text: string): boolean {
+export function isSingleDocument(text: string): boolean {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) return true;
   if (!trimmed.startsWith('{')) return false;

@@ -32,6 +32,12 @@ export class LineSplitter {
   push(chunk: Uint8Array | string): void {
     const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     if (text.length === 0) return;
+    if (!this.continuesLine && !text.includes('\n')) {
+      // Only the new text can end the line, so it is appended without a search. Searching the
+      // joined text for every chunk would make a long line cost the square of its length.
+      this.partial += text;
+      return;
+    }
     const buffer = this.partial.length > 0 ? this.partial + text : text;
     let start = 0;
     if (this.continuesLine) {

@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { readFileChunks } from '../../../src/cli/fileInput';
 import { main, type CliIo } from '../../../src/cli/main';
+import { textChunks } from './runCli';
 import { FIXTURES } from '../helpers';
 
 function run(argv: string[], files: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
@@ -16,6 +18,7 @@ function run(argv: string[], files: Record<string, string> = {}): { code: number
       if (file in files) return files[file];
       return fs.readFileSync(file, 'utf8');
     },
+    readChunks: (file) => (file in files ? textChunks(files[file]) : readFileChunks(file)),
     isTty: false,
     env: {},
   };

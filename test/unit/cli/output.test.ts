@@ -115,6 +115,9 @@ function runCliWithReadError(error: Error, stderr: (text: string) => void): numb
     readFile: () => {
       throw error;
     },
+    readChunks: () => {
+      throw error;
+    },
     isTty: false,
     env: {},
   });

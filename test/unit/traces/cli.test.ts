@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { readFileChunks } from '../../../src/cli/fileInput';
 import { main, type CliIo } from '../../../src/cli/main';
+import { textChunks } from '../cli/runCli';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'traces');
 
@@ -13,6 +15,7 @@ function run(args: string[], files: Record<string, string> = {}): { code: number
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     readFile: (file) => files[file] ?? fs.readFileSync(file, 'utf8'),
+    readChunks: (file) => (files[file] === undefined ? readFileChunks(file) : textChunks(files[file])),
     isTty: false,
     env: {},
   };
