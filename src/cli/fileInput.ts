@@ -65,10 +65,9 @@ export function checkFile(path: string, files: InputFiles, options: CheckOptions
  * streamed into a `ChunkedTraceReader`, and anything else is collected to be checked whole.
  */
 class FileReading {
-  // `ignoreBOM` keeps a byte order mark in the text, as `readFileSync` does, so that findings
-  // match a whole-text check. NOTE: a trace's first line then starts with the mark and is
-  // reported as invalid JSON, as before; the editor's reader drops the mark.
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  // The decoder drops a leading byte order mark, as VS Code does when it opens the file, and
+  // as the whole-text trace check does. Collected chunks are decoded again with the mark.
+  private readonly decoder = new TextDecoder('utf-8');
   private readonly detector = new TraceLayoutDetector();
   private mode: 'start' | 'trace' | 'whole' = 'start';
   /** The text read while the mode is `start`. */

@@ -24,8 +24,11 @@ export const traceInputReader: InputReader = {
   name: 'trace',
   detect: (_path, text) => detectTraceFormat(text) !== undefined,
   check(path, text, options) {
-    const result = checkTrace(text, path, { toolTimeouts: options.toolTimeouts, defaultTimeoutMs: options.defaultTimeoutMs });
-    return traceReport(path, result.format, result.findings, new LineIndex(text));
+    // A byte order mark is not part of the first event. Lines and columns are counted without
+    // it, as in VS Code, which hides the mark.
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const result = checkTrace(body, path, { toolTimeouts: options.toolTimeouts, defaultTimeoutMs: options.defaultTimeoutMs });
+    return traceReport(path, result.format, result.findings, new LineIndex(body));
   },
 };
 

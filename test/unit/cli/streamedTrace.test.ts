@@ -153,6 +153,20 @@ describe('check streams line-based traces', () => {
     assert.match(invalid[0].message, /It is the last line/);
   });
 
+  it('drops a byte order mark', () => {
+    const file = 'trace.jsonl';
+    const withMark = CASES['byte order mark'];
+    const withoutMark = withMark.slice(1);
+    const expected = wholeTextOutputs(file, Buffer.from(withoutMark, 'utf8')).json;
+    assert.equal(wholeTextOutputs(file, Buffer.from(withMark, 'utf8')).json, expected, 'whole text');
+    for (const chunkBytes of [1, 2, 4096]) {
+      const run = runStreamed(['check', '--format', 'json', file], file, () => reusingChunks(Buffer.from(withMark, 'utf8'), chunkBytes));
+      assert.equal(run.stdout, expected, `chunks of ${chunkBytes} bytes`);
+    }
+    const kinds = (JSON.parse(expected).files[0].findings as { kind: string }[]).map((finding) => finding.kind);
+    assert.ok(!kinds.includes('invalid-trace'), `findings: ${kinds.join(', ')}`);
+  });
+
   it('places findings after a lone carriage return', () => {
     const file = 'trace.jsonl';
     const bytes = Buffer.from(CASES['lone carriage returns'], 'utf8');
