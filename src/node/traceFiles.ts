@@ -4,6 +4,7 @@ import type { FollowClock, FollowFileSystem } from '../core/trace/follow';
 import type { TraceBuilder } from '../core/trace/builder';
 import { detectTraceFormat, readTraceText, type TraceReaderOptions } from '../core/trace/reader';
 import { readTraceStream } from '../core/trace/stream';
+import { isJson } from '../core/trace/jsonLines';
 
 export const nodeFollowFileSystem: FollowFileSystem = {
   async stat(path) {
@@ -59,13 +60,4 @@ export async function readTraceFile(path: string, options: TraceReaderOptions = 
   if (singleDocument) return readTraceText(await fs.promises.readFile(path, 'utf8'), options);
   const format = options.format ?? detectTraceFormat(head.slice(0, head.lastIndexOf('\n') + 1) || head);
   return readTraceStream(fs.createReadStream(path, { highWaterMark: 1 << 20 }), { ...options, format });
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

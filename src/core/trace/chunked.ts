@@ -8,6 +8,7 @@ import type { TraceBuilder, TraceBuilderOptions } from './builder';
 import type { TraceFormat } from './model';
 import { DETECTION_LINES, formatOfValue, isIgnoredLine, TraceLineReader } from './reader';
 import { LineSplitter } from './stream';
+import { isJson } from './jsonLines';
 
 /** The reading that `readTraceText` would choose for a text: line by line in a format, or other (one JSON document, or no trace). */
 export type TraceLayout = { kind: 'lines'; format: TraceFormat } | { kind: 'other' };
@@ -155,14 +156,5 @@ export class ChunkedTraceReader {
     }
     this.loneReturns += returns;
     return { line: firstLine, character: 0, endLine: firstLine + returns, endCharacter: end - start - (lastReturn + 1) };
-  }
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -10,6 +10,7 @@ import { traceGraphModel } from './graphModel';
 import type { TraceFormat } from './model';
 import { readTraceText, TraceLineReader, type TraceReaderOptions } from './reader';
 import { LineSplitter } from './stream';
+import { isJson } from './jsonLines';
 
 /** Ended calls kept for display while following, unless the caller sets another limit. */
 export const DEFAULT_RETAINED_CALLS = 2000;
@@ -171,13 +172,4 @@ function isCompleteJsonValue(text: string): boolean {
   const last = trimmed[trimmed.length - 1];
   if (!((first === '{' && last === '}') || (first === '[' && last === ']'))) return false;
   return isJson(trimmed);
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
