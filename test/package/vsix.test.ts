@@ -24,6 +24,7 @@ const maxExtensionBundleBytes = 800_000;
 /** Paths allowed inside `extension/`, matching `.vscodeignore`. Source maps are never allowed. */
 const allowedPaths: RegExp[] = [
   /^dist\/extension\.js$/,
+  /^dist\/yaml\.js$/,
   /^dist\/cli\.js$/,
   /^dist\/webview\/[^/]+\.(js|css)$/,
   /^media\/[^]+$/,
@@ -118,6 +119,17 @@ describe('packaged .vsix', () => {
       const found = cytoscapeMarkers.filter((marker) => text.includes(marker));
       assert.deepEqual(found, [], `${name} contains Cytoscape code`);
     }
+  });
+
+  it('loads the yaml package from its own file', () => {
+    const entries = loadVsix();
+    const host = entryText(entries, 'extension/dist/extension.js');
+    const yaml = entryText(entries, 'extension/dist/yaml.js');
+    // An error message of the yaml package's parser, so a marker of its code.
+    const marker = 'Implicit map keys need to be followed by map values';
+    assert.ok(yaml.includes(marker), 'dist/yaml.js does not contain the yaml package');
+    assert.ok(!host.includes(marker), 'dist/extension.js contains the yaml package');
+    assert.match(host, /require\("\.\/yaml\.js"\)/, 'dist/extension.js does not load ./yaml.js');
   });
 
   it('detects Cytoscape by its markers', () => {

@@ -5,7 +5,7 @@
  * plain values, which keeps parsing cheap.
  */
 import * as jsonc from 'jsonc-parser';
-import * as YAML from 'yaml';
+import type * as YAML from 'yaml';
 import type { OffsetRange } from '../findings';
 
 export type ScalarValue = string | number | boolean | null;
@@ -246,6 +246,18 @@ function describeJsonError(error: jsonc.ParseErrorCode): string {
   }
 }
 
+let loadedYaml: typeof YAML | undefined;
+
+/**
+ * Returns the `yaml` package, loading it on first use. It is about a third of the extension's
+ * bundle, which leaves it to a file of its own (`dist/yaml.js`), so that activation does not
+ * parse it and only the first YAML plan pays for it.
+ */
+function yamlPackage(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load; `import` would load it with this module
+  return (loadedYaml ??= require('yaml') as typeof YAML);
+}
+
 /**
  * Parses YAML with the `yaml` package. Aliases resolve to the anchored value. Errors and
  * warnings come back as problems at their ranges; only errors make the document unusable.
@@ -258,7 +270,7 @@ export function parseYamlTree(text: string): TreeResult & { warnings: SyntaxProb
   let document: YAML.Document.Parsed;
   try {
     // Duplicate keys are kept, so the plan reader reports them the same way as in JSON.
-    document = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: false, merge: true });
+    document = yamlPackage().parseDocument(text, { prettyErrors: false, uniqueKeys: false, merge: true });
   } catch (error) {
     // The yaml package reports problems through `errors`; a throw here is an internal limit.
     problems.push({ message: `The YAML could not be read: ${error instanceof Error ? error.message : String(error)}`, range: { start: 0, end: 0 } });
@@ -306,7 +318,7 @@ interface YamlContext {
 
 function convertYaml(context: YamlContext, node: unknown, depth: number): TreeNode {
   const { document, text } = context;
-  if (YAML.isAlias(node)) {
+  if (yamlPackage().isAlias(node)) {
     const target = node.resolve(document);
     const range = yamlRange(node, text);
     if (!target) {
@@ -315,10 +327,10 @@ function convertYaml(context: YamlContext, node: unknown, depth: number): TreeNo
     }
     return { ...convertYaml(context, target, depth), range } as TreeNode;
   }
-  if (!YAML.isNode(node)) return { kind: 'scalar', range: { start: 0, end: 0 }, value: null };
+  if (!yamlPackage().isNode(node)) return { kind: 'scalar', range: { start: 0, end: 0 }, value: null };
   const range = yamlRange(node, text);
 
-  if (depth >= RANGED_DEPTH && (YAML.isMap(node) || YAML.isSeq(node))) {
+  if (depth >= RANGED_DEPTH && (yamlPackage().isMap(node) || yamlPackage().isSeq(node))) {
     try {
       return { kind: 'plain', range, value: node.toJS(document, { maxAliasCount: 100 }) };
     } catch (error) {
@@ -330,18 +342,18 @@ function convertYaml(context: YamlContext, node: unknown, depth: number): TreeNo
     }
   }
 
-  if (YAML.isMap(node)) {
+  if (yamlPackage().isMap(node)) {
     const entries: PropertyEntry[] = [];
     const merged: PropertyEntry[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key;
-      if (YAML.isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+      if (yamlPackage().isScalar(keyNode) && typeof keyNode.value === 'symbol') {
         // A merge key (`<<: *base`): the anchored mappings' entries, below the explicit ones.
         merged.push(...mergedEntries(context, pair.value, depth));
         continue;
       }
-      const key = YAML.isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-      const keyRange = YAML.isNode(keyNode) ? yamlRange(keyNode, text) : range;
+      const key = yamlPackage().isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const keyRange = yamlPackage().isNode(keyNode) ? yamlRange(keyNode, text) : range;
       const value: TreeNode = pair.value
         ? convertYaml(context, pair.value, depth + 1)
         : { kind: 'scalar', range: { start: keyRange.end, end: keyRange.end }, value: null };
@@ -352,14 +364,14 @@ function convertYaml(context: YamlContext, node: unknown, depth: number): TreeNo
     return { kind: 'object', range, entries: [...inherited, ...entries] };
   }
 
-  if (YAML.isSeq(node)) {
+  if (yamlPackage().isSeq(node)) {
     const items = node.items.map((item) => convertYaml(context, item, depth + 1));
     const array: ArrayNode = { kind: 'array', range, items, block: !node.flow };
     if (node.anchor) array.anchored = true;
     return array;
   }
 
-  if (YAML.isScalar(node)) {
+  if (yamlPackage().isScalar(node)) {
     const value = node.value;
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       return { kind: 'scalar', range, value };
@@ -373,7 +385,7 @@ function convertYaml(context: YamlContext, node: unknown, depth: number): TreeNo
 
 /** Entries that a merge key brings in: from one mapping, or from a list of them, earlier first. */
 function mergedEntries(context: YamlContext, value: unknown, depth: number): PropertyEntry[] {
-  const sources = YAML.isSeq(value) ? value.items : [value];
+  const sources = yamlPackage().isSeq(value) ? value.items : [value];
   const entries: PropertyEntry[] = [];
   for (const source of sources) {
     const converted = convertYaml(context, source, depth);
