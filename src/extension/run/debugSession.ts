@@ -10,6 +10,7 @@ import { InitializedEvent, LoggingDebugSession, OutputEvent, StoppedEvent, Termi
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { RunRejectedError } from '../../core/run/engine';
 import { loadRunSource } from '../../core/run/load';
+import { escapeControlCharacters as clean } from '../../core/report/escape';
 import { formatRunText } from '../../core/run/report';
 import type { RunEvent, RunResult, RunSource } from '../../core/run/types';
 import { LineIndex } from '../../core/text/lineIndex';
@@ -226,6 +227,11 @@ export class RunDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
+  /**
+   * Writes a line to the Debug Console for each live event. Ids, tools and messages are escaped
+   * as in the run summary, so a line feed in an id cannot split or fake a line. Command output
+   * is passed as written.
+   */
   private onRunEvent(event: RunEvent): void {
     switch (event.type) {
       case 'call_start':
@@ -233,16 +239,16 @@ export class RunDebugSession extends LoggingDebugSession {
         break;
       case 'call_end':
         this.sendEvent(new ThreadEvent('exited', this.threadOfCall.get(event.id) as number));
-        if (event.outcome !== 'ok') this.sendEvent(new OutputEvent(`${event.error?.message ?? `Call "${event.id}" ended: ${event.outcome}.`}\n`, 'stderr'));
+        if (event.outcome !== 'ok') this.sendEvent(new OutputEvent(`${clean(event.error?.message ?? `Call "${event.id}" ended: ${event.outcome}.`)}\n`, 'stderr'));
         break;
       case 'call_output':
-        this.sendEvent(new OutputEvent(`[${event.id}] ${event.text}${event.text.endsWith('\n') ? '' : '\n'}`, event.stream));
+        this.sendEvent(new OutputEvent(`[${clean(event.id)}] ${event.text}${event.text.endsWith('\n') ? '' : '\n'}`, event.stream));
         break;
       case 'watchdog_kill':
-        this.sendEvent(new OutputEvent(`Watchdog killed "${event.id}" (tool "${event.tool}") at age ${Math.round(event.ageMs)} ms.\n`, 'important'));
+        this.sendEvent(new OutputEvent(`Watchdog killed "${clean(event.id)}" (tool "${clean(event.tool)}") at age ${Math.round(event.ageMs)} ms.\n`, 'important'));
         break;
       case 'deadlock':
-        this.sendEvent(new OutputEvent(`Deadlock: ${event.cycles.map((cycle) => cycle.join(' -> ')).join('; ')}\n`, 'important'));
+        this.sendEvent(new OutputEvent(`Deadlock: ${event.cycles.map((cycle) => cycle.map(clean).join(' -> ')).join('; ')}\n`, 'important'));
         break;
       default:
         break;

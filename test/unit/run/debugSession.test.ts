@@ -183,3 +183,26 @@ test('debug adapter stops on entry', async () => {
   assert.equal(results[0].ok, true);
   fs.rmSync(path.dirname(program), { recursive: true, force: true });
 });
+
+test('debug adapter escapes ids in live lines', async () => {
+  const program = writePlan([
+    { id: 'fails\nFAKE summary line', tool: 'shell\u001b[2J', behavior: 'error', duration_ms: 5 },
+    { id: 'hangs\rFAKE kill line', tool: 'web_fetch', behavior: 'hang', timeout_ms: 20 },
+  ]);
+  const driver = new Driver(new RunDebugSession());
+  assert.equal((await driver.request('initialize', INITIALIZE_ARGS)).success, true);
+  await driver.request('launch', { program, clock: 'real' });
+  await driver.request('configurationDone');
+  await driver.event('terminated');
+  const output = driver.output();
+  const lines = output.split(/\r\n|\r|\n/);
+  assert.deepEqual(
+    lines.filter((line) => line.startsWith('FAKE')),
+    [],
+    output,
+  );
+  assert.ok(!output.includes('\u001b'), 'raw escape character in the output');
+  assert.match(output, /fails\\nFAKE summary line/);
+  assert.match(output, /hangs\\rFAKE kill line/);
+  fs.rmSync(path.dirname(program), { recursive: true, force: true });
+});
