@@ -32,9 +32,10 @@ export function timeMedian(runs: number, work: () => unknown): number {
 
 /**
  * Times several pieces of work in alternation, `runs` rounds after one warm-up round, and
- * returns each one's median in milliseconds. The order is reversed every other round. This
- * machine's speed drifts by up to half within seconds, so work timed in separate blocks can
- * see different machines; alternating lets a ratio between the pieces compare like with like.
+ * returns each one's median in milliseconds. The order is reversed every other round. The
+ * development machine's speed drifts by up to half within seconds, so work timed in separate
+ * blocks can meet different speeds. Alternating lets a ratio between the pieces compare like
+ * with like.
  */
 export function timeInterleavedMedians(runs: number, works: readonly (() => unknown)[]): number[] {
   for (const work of works) work();

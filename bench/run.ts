@@ -24,8 +24,8 @@ async function main(): Promise<void> {
     const at10k = rows.find((row) => row.steps === 10_000)!;
     const at1m = rows.find((row) => row.steps === 1_000_000)!;
     // Time per step from 10,000 to 1,000,000 steps, for the check and for JSON.parse of the
-    // same text. JSON.parse is linear, yet its time per step grows here too, with the heap and
-    // the caches; the target compares the check's growth with it, and both are printed.
+    // same text. JSON.parse is linear, yet its time per step grows here too with the heap and
+    // the caches. The target therefore compares the check's growth with it, and both are printed.
     const growth = at1m.checkMs / 100 / at10k.checkMs;
     const parseGrowth = at1m.jsonParseMs / 100 / at10k.jsonParseMs;
     const relativeGrowth = growth / parseGrowth;

@@ -12,7 +12,7 @@ import { createScanner, type JSONScanner, type SyntaxKind } from 'jsonc-parser';
 import type { OffsetRange } from '../findings';
 import type { Dependency, DependencyTable, LockUse, Plan, PlanShape, Step, StepBehavior } from './model';
 import { STEP_BEHAVIORS } from './model';
-import { HASH_PRIME, HASH_SEED, IdIndex } from '../graph/idIndex';
+import { HASH_PRIME, HASH_SEED, IdIndex, hashId } from '../graph/idIndex';
 import { MAX_NESTING } from './tree';
 
 /**
@@ -362,9 +362,21 @@ class FastReader {
     return true;
   }
 
-  /** Returns the value of the string `simpleString` read, reusing a recent equal tool name. */
-  private toolName(): string {
-    const name = this.source.slice(this.stringStart + 1, this.stringEnd - 1);
+  /**
+   * Reads a string value, from the source when it is simple and through the scanner otherwise,
+   * and leaves its offsets and hash where `simpleString` leaves them.
+   */
+  private stringToken(): string {
+    if (this.simpleString()) return this.source.slice(this.stringStart + 1, this.stringEnd - 1);
+    const value = this.string();
+    this.stringStart = this.offset();
+    this.stringEnd = this.stringStart + this.scanner.getTokenLength();
+    this.stringHash = hashId(value);
+    return value;
+  }
+
+  /** Returns `name`, or an equal tool name read shortly before, so that steps share one string. */
+  private toolName(name: string): string {
     const slot = this.stringHash & (TOOL_CACHE_SIZE - 1);
     const cached = this.toolNames[slot];
     if (cached === name) return cached;
@@ -560,29 +572,16 @@ class FastReader {
   private stepValue(step: TableStep, bit: number, span: Int32Array): void {
     switch (bit) {
       case ID:
-        if (this.simpleString()) {
-          step.id = this.source.slice(this.stringStart + 1, this.stringEnd - 1);
-          this.table.stepIds.add(step.id, this.stringHash);
-          span[ID_START] = this.stringStart;
-          span[ID_END] = this.stringEnd;
-        } else {
-          step.id = this.string();
-          this.table.stepIds.add(step.id);
-          span[ID_START] = this.offset();
-          span[ID_END] = this.offset() + this.scanner.getTokenLength();
-        }
+        step.id = this.stringToken();
         if (step.id === '') throw BAIL;
+        this.table.stepIds.add(step.id, this.stringHash);
+        span[ID_START] = this.stringStart;
+        span[ID_END] = this.stringEnd;
         break;
       case TOOL:
-        if (this.simpleString()) {
-          step.tool = this.toolName();
-          span[TOOL_START] = this.stringStart;
-          span[TOOL_END] = this.stringEnd;
-        } else {
-          step.tool = this.string();
-          span[TOOL_START] = this.offset();
-          span[TOOL_END] = this.offset() + this.scanner.getTokenLength();
-        }
+        step.tool = this.toolName(this.stringToken());
+        span[TOOL_START] = this.stringStart;
+        span[TOOL_END] = this.stringEnd;
         break;
       case DEPENDS_ON:
         span[KEY_START] = this.keyStart;
